@@ -1,0 +1,112 @@
+# Kestrel: bootable x86-64 micro-hypervisor.
+#   make run    build, install missing packages, boot in the best emulator
+#   make test   every test; ends with "N passed, N failed, N skipped"
+#   make iso    build/kestrel.iso (hybrid: CD and USB stick)
+# Knobs: EMU=qemu|bochs|kvm  SMP=n  MEM=MiB  CFG=path/to/kestrel.cfg
+
+BUILD      ?= build
+SMP        ?= 4
+MEM        ?=
+EMU        ?=
+CFG        ?=
+
+CLANG      ?= clang
+LLD        ?= ld.lld
+EFI_CC     ?= gcc
+NASM       ?= nasm
+
+V          ?= 0
+Q          := $(if $(filter 1,$(V)),,@)
+
+WARN       := -Wall -Wextra -Werror
+INCLUDES   := -I. -Iinclude
+
+# ---- kernel (freestanding, higher half, no SSE, frame pointers for backtraces)
+KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 $(WARN) -O2 -g \
+    -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mgeneral-regs-only \
+    -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+    -MMD -MP $(INCLUDES)
+KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c vmx/*.c guest/*.c lib/*.c)
+KERNEL_ASMS := kernel/entry.asm kernel/isr.asm kernel/trampoline_blob.asm
+KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/kernel/%.asm.o)
+
+# ---- loader (GNU-EFI; flags from ../shared/notes/emulators.md §1)
+EFI_INC    := /usr/include/efi
+EFI_LIB    := /usr/lib
+EFI_CFLAGS := -std=gnu11 $(WARN) -O2 -I$(EFI_INC) -I$(EFI_INC)/x86_64 $(INCLUDES) \
+    -fpic -ffreestanding -fno-stack-protector -fno-stack-check -fshort-wchar \
+    -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -MMD -MP
+LOADER_SRCS := $(wildcard boot/*.c) $(wildcard lib/*.c)
+LOADER_OBJS := $(LOADER_SRCS:%.c=$(BUILD)/boot/%.o)
+
+ISO        := $(BUILD)/kestrel.iso
+
+.PHONY: all iso kernel loader run test unit-tests deps bochs clean bench
+all: iso
+
+kernel: $(BUILD)/kestrel.elf
+loader: $(BUILD)/BOOTX64.EFI
+
+$(BUILD)/kernel/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/trampoline.bin: kernel/trampoline.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin $< -o $@
+
+$(BUILD)/kernel/kernel/trampoline_blob.asm.o: kernel/trampoline_blob.asm $(BUILD)/kernel/trampoline.bin
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -DTRAMPOLINE_BIN='"$(BUILD)/kernel/trampoline.bin"' $< -o $@
+
+$(BUILD)/kernel/%.asm.o: %.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f elf64 -g $< -o $@
+
+$(BUILD)/kestrel.elf: $(KERNEL_OBJS) linker.ld
+	$(LLD) -nostdlib -static -z max-page-size=4096 -T linker.ld -o $@ $(KERNEL_OBJS)
+
+$(BUILD)/boot/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  EFI-CC  $<"
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/loader.so: $(LOADER_OBJS)
+	ld -shared -Bsymbolic -nostdlib -znocombreloc --no-undefined -L$(EFI_LIB) -T$(EFI_LIB)/elf_x86_64_efi.lds \
+	    $(EFI_LIB)/crt0-efi-x86_64.o $(LOADER_OBJS) -o $@ -lefi -lgnuefi
+
+$(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
+	objcopy -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \
+	    -j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+# The image: loader, kernel and (optionally) a kestrel.cfg, all inside the
+# FAT boot image (OVMF reads no ISO 9660).
+ISO_FILES := $(BUILD)/BOOTX64.EFI:EFI/BOOT/BOOTX64.EFI $(BUILD)/kestrel.elf:kestrel.elf \
+             $(if $(CFG),$(CFG):kestrel.cfg)
+iso: $(ISO)
+$(ISO): $(BUILD)/BOOTX64.EFI $(BUILD)/kestrel.elf $(CFG) scripts/mkimage.sh FORCE
+	scripts/mkimage.sh $@ $(ISO_FILES)
+FORCE:
+
+deps:
+	@scripts/install-deps.sh
+
+bochs: deps
+	@scripts/build-bochs.sh >/dev/null
+
+run: deps
+	@$(MAKE) --no-print-directory iso
+	@scripts/run.sh --iso $(ISO) --smp $(SMP) $(if $(MEM),--mem $(MEM)) $(if $(EMU),--emu $(EMU))
+
+include tests/unit/unit.mk
+
+test: deps
+	@$(MAKE) --no-print-directory iso
+	@tests/run-all.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,132 @@
+/* Local APIC: xAPIC through MMIO, x2APIC through MSRs (SDM vol. 3A ch. 11). */
+#include "drivers/lapic.h"
+#include "drivers/timer.h"
+#include "kernel/x86.h"
+#include "kernel/msr.h"
+#include "kernel/cpu_features.h"
+#include "kernel/trap.h"
+
+/* Register offsets in the xAPIC page; x2APIC MSR = 0x800 + offset / 16. */
+enum lapic_reg {
+    LAPIC_ID = 0x020,
+    LAPIC_EOI = 0x0b0,
+    LAPIC_SVR = 0x0f0,
+    LAPIC_ICR_LOW = 0x300,
+    LAPIC_ICR_HIGH = 0x310,
+};
+
+#define SVR_APIC_ENABLE      (1u << 8)
+#define ICR_DELIVERY_INIT    (5u << 8)
+#define ICR_DELIVERY_STARTUP (6u << 8)
+#define ICR_DELIVERY_NMI     (4u << 8)
+#define ICR_DELIVERY_PENDING (1u << 12)   /* xAPIC only */
+#define ICR_LEVEL_ASSERT     (1u << 14)
+#define ICR_ALL_BUT_SELF     (3u << 18)
+
+#define ICR_WAIT_US          100000
+
+static bool use_x2apic;
+static volatile uint32_t *xapic_mmio;
+static bool ready;
+
+static uint32_t lapic_read(enum lapic_reg reg)
+{
+    if (use_x2apic) {
+        return (uint32_t)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
+    }
+    return xapic_mmio[reg / 4];
+}
+
+static void lapic_write(enum lapic_reg reg, uint32_t v)
+{
+    if (use_x2apic) {
+        wrmsr(MSR_X2APIC_BASE + (reg >> 4), v);
+    } else {
+        xapic_mmio[reg / 4] = v;
+    }
+}
+
+static void enable_on_this_cpu(void)
+{
+    uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+    uint64_t want = base | APIC_BASE_GLOBAL_ENABLE | (use_x2apic ? APIC_BASE_X2APIC_ENABLE : 0);
+    if (want != base) {
+        wrmsr(MSR_IA32_APIC_BASE, want);
+    }
+    lapic_write(LAPIC_SVR, SVR_APIC_ENABLE | VEC_SPURIOUS);
+}
+
+void lapic_init_bsp(void)
+{
+    uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+    bool has_x2apic = (cpuid(CPUID_LEAF_FEATURES, 0).ecx & CPUID_1_ECX_X2APIC) != 0;
+
+    /* Once the firmware turned x2APIC on, the only way back is through a
+     * disabled APIC; and with x2APIC available it is the better mode (full
+     * 32-bit IDs, no MMIO).  So: x2APIC whenever the CPU has it. */
+    use_x2apic = has_x2apic || (base & APIC_BASE_X2APIC_ENABLE);
+    xapic_mmio = (volatile uint32_t *)(base & APIC_BASE_ADDR_MASK);
+    enable_on_this_cpu();
+    ready = true;
+}
+
+void lapic_init_ap(void)
+{
+    enable_on_this_cpu();
+}
+
+bool lapic_ready(void)
+{
+    return ready;
+}
+
+bool lapic_is_x2apic(void)
+{
+    return use_x2apic;
+}
+
+uint32_t lapic_id(void)
+{
+    uint32_t id = lapic_read(LAPIC_ID);
+    return use_x2apic ? id : id >> 24;
+}
+
+void lapic_eoi(void)
+{
+    lapic_write(LAPIC_EOI, 0);
+}
+
+static bool send_ipi(uint32_t dest, uint32_t icr_low)
+{
+    if (use_x2apic) {
+        /* One 64-bit write: destination in the high half.  x2APIC has no
+         * delivery-status bit; the write itself is the send. */
+        wrmsr(MSR_X2APIC_BASE + (LAPIC_ICR_LOW >> 4), ((uint64_t)dest << 32) | icr_low);
+        return true;
+    }
+    lapic_write(LAPIC_ICR_HIGH, dest << 24);
+    lapic_write(LAPIC_ICR_LOW, icr_low);
+    uint64_t deadline = timer_deadline_us(ICR_WAIT_US);
+    while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) {
+        if (timer_expired(deadline)) {
+            return false;
+        }
+        cpu_relax();
+    }
+    return true;
+}
+
+bool lapic_send_init(uint32_t apic_id)
+{
+    return send_ipi(apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT);
+}
+
+bool lapic_send_sipi(uint32_t apic_id, uint8_t vector_page)
+{
+    return send_ipi(apic_id, ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | vector_page);
+}
+
+bool lapic_send_nmi_all_but_self(void)
+{
+    return send_ipi(0, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
+}

@@ -1,0 +1,79 @@
+/*
+ * kestrel.cfg: `key = value` lines, '#' starts a comment line.
+ *
+ * Parsed by the loader (to know which files to read) and again by the kernel
+ * (for its own settings) from the same raw text, so the parsed structure never
+ * crosses the boot-info line.  Any problem is an error with its line number:
+ * Kestrel never boots something other than what the file says.
+ *
+ * Keys: payload = selftest|hostile|bench|linux|multiboot
+ *       kernel = \path      initrd = \path      module = \path [args]  (repeatable)
+ *       cmdline = text      loglevel = error|warn|info|debug    cpus = N (1..256)
+ * Paths are as on the boot volume; '/' is accepted and stored as '\'.
+ */
+#ifndef KESTREL_LIB_CONFIG_H
+#define KESTREL_LIB_CONFIG_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+#define CFG_PATH_MAX    64       /* fits bootinfo_file.name */
+#define CFG_ARGS_MAX    256
+#define CFG_CMDLINE_MAX 1024
+#define CFG_MODULES_MAX 8
+#define CFG_LINE_MAX    1100     /* longer lines are an error */
+
+enum cfg_payload {
+    CFG_PAYLOAD_SELFTEST = 0,    /* the default when no payload line exists */
+    CFG_PAYLOAD_HOSTILE,
+    CFG_PAYLOAD_BENCH,
+    CFG_PAYLOAD_LINUX,
+    CFG_PAYLOAD_MULTIBOOT,
+};
+
+enum cfg_loglevel {
+    CFG_LOG_ERROR = 0,
+    CFG_LOG_WARN,
+    CFG_LOG_INFO,                /* the default */
+    CFG_LOG_DEBUG,
+};
+
+struct cfg_module {
+    char path[CFG_PATH_MAX];
+    char args[CFG_ARGS_MAX];
+    int  line;
+};
+
+struct kestrel_config {
+    enum cfg_payload  payload;
+    enum cfg_loglevel loglevel;
+    unsigned          cpus;            /* 0 = every CPU */
+    char              kernel[CFG_PATH_MAX];   /* "" when not set */
+    char              initrd[CFG_PATH_MAX];
+    char              cmdline[CFG_CMDLINE_MAX];
+    struct cfg_module modules[CFG_MODULES_MAX];
+    unsigned          module_count;
+    /* Line numbers (1-based, 0 = not present) so later checks, e.g. a file
+     * that does not exist, can still name the line. */
+    int payload_line, kernel_line, initrd_line, cmdline_line, cpus_line;
+};
+
+struct cfg_error {
+    int  line;                   /* 0 when the problem is not on one line */
+    char msg[160];               /* e.g. "unknown key 'paylod'" */
+};
+
+/* Sets every field to its default. */
+void config_defaults(struct kestrel_config *cfg);
+
+/* Parses len bytes of text (need not be NUL-terminated; may have CRLF line
+ * ends).  Returns true and fills *cfg, or false and fills *err.  Checks the
+ * combination too: linux needs kernel; initrd only with linux; module only
+ * with multiboot; kernel/initrd/module are refused for built-in payloads. */
+bool config_parse(const char *text, size_t len, struct kestrel_config *cfg,
+                  struct cfg_error *err);
+
+const char *config_payload_name(enum cfg_payload p);
+const char *config_loglevel_name(enum cfg_loglevel l);
+
+#endif

@@ -1,0 +1,104 @@
+/* Line-buffered, lock-protected logging to all consoles. */
+#include "kernel/log.h"
+#include "kernel/spinlock.h"
+#include "lib/fmt.h"
+
+#define LINE_BUF 512
+
+static struct console *consoles;
+static enum log_level max_level = LOG_INFO;
+static struct spinlock log_lock;
+
+void log_add_console(struct console *c)
+{
+    c->next = consoles;
+    consoles = c;
+}
+
+void log_flush(void)
+{
+    for (struct console *c = consoles; c; c = c->next) {
+        if (c->flush) {
+            c->flush();
+        }
+    }
+}
+
+void log_set_level(enum log_level level)
+{
+    max_level = level;
+}
+
+static void emit(const char *buf, int len)
+{
+    if (len > LINE_BUF - 1) {
+        len = LINE_BUF - 1;   /* kvsnprintf truncated it */
+    }
+    /* The lock makes every line whole: a CPU never writes into another's. */
+    uint64_t flags = spin_lock_irqsave(&log_lock);
+    for (struct console *c = consoles; c; c = c->next) {
+        c->write(buf, (unsigned)len);
+    }
+    spin_unlock_irqrestore(&log_lock, flags);
+}
+
+static void vprefixed(const char *prefix, const char *fmt, va_list ap)
+{
+    char buf[LINE_BUF];
+    int n = ksnprintf(buf, sizeof(buf), "%s", prefix);
+    if (n < LINE_BUF - 2) {
+        n += kvsnprintf(buf + n, sizeof(buf) - (unsigned)n - 1, fmt, ap);
+    }
+    if (n > LINE_BUF - 2) {
+        n = LINE_BUF - 2;
+    }
+    buf[n++] = '\n';
+    buf[n] = 0;
+    emit(buf, n);
+}
+
+static const char *const prefixes[] = {
+    [LOG_ERROR] = "kestrel: error: ",
+    [LOG_WARN]  = "kestrel: warning: ",
+    [LOG_INFO]  = "kestrel: ",
+    [LOG_DEBUG] = "kestrel: debug: ",
+};
+
+void log_vline(enum log_level level, const char *fmt, va_list ap)
+{
+    if (level > max_level && level != LOG_ERROR) {
+        return;
+    }
+    vprefixed(prefixes[level], fmt, ap);
+}
+
+#define DEFINE_LOG_FN(name, level)                 \
+    void name(const char *fmt, ...)                \
+    {                                              \
+        va_list ap;                                \
+        va_start(ap, fmt);                         \
+        log_vline(level, fmt, ap);                 \
+        va_end(ap);                                \
+    }
+DEFINE_LOG_FN(log_error, LOG_ERROR)
+DEFINE_LOG_FN(log_warn, LOG_WARN)
+DEFINE_LOG_FN(log_info, LOG_INFO)
+DEFINE_LOG_FN(log_debug, LOG_DEBUG)
+
+void log_status(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprefixed("kestrel: ", fmt, ap);
+    va_end(ap);
+}
+
+void log_raw(const char *fmt, ...)
+{
+    char buf[LINE_BUF];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    emit(buf, n);
+}

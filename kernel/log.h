@@ -1,0 +1,48 @@
+/*
+ * Kestrel's log: whole lines, never interleaved between CPUs, to every
+ * console (COM1 serial, and the framebuffer where GOP exists).
+ *
+ * Line formats are a public interface (docs/status-lines.md):
+ *   error:   "kestrel: error: <what>"      always printed
+ *   warning: "kestrel: warning: <what>"
+ *   info:    "kestrel: <what>"
+ *   debug:   "kestrel: debug: <what>"
+ * Status lines ("kestrel: cpus online N/M") are printed with log_status, which
+ * ignores the log level.
+ */
+#ifndef KESTREL_KERNEL_LOG_H
+#define KESTREL_KERNEL_LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+    LOG_ERROR = 0,
+    LOG_WARN,
+    LOG_INFO,
+    LOG_DEBUG,
+};
+
+struct console {
+    void (*write)(const char *s, unsigned len);
+    void (*flush)(void);             /* optional: wait until output is out */
+    struct console *next;
+};
+
+void log_add_console(struct console *c);
+/* Waits until every console has sent what it was given (before power-off:
+ * an emulator that stops at once would lose the last line). */
+void log_flush(void);
+void log_set_level(enum log_level level);
+
+#define FMT_CHECK(a, b) __attribute__((format(printf, a, b)))
+void log_error(const char *fmt, ...) FMT_CHECK(1, 2);
+void log_warn(const char *fmt, ...) FMT_CHECK(1, 2);
+void log_info(const char *fmt, ...) FMT_CHECK(1, 2);
+void log_debug(const char *fmt, ...) FMT_CHECK(1, 2);
+/* "kestrel: <what>" regardless of level: for the stable status lines. */
+void log_status(const char *fmt, ...) FMT_CHECK(1, 2);
+/* Exactly what fmt says, no prefix, no newline added, regardless of level. */
+void log_raw(const char *fmt, ...) FMT_CHECK(1, 2);
+void log_vline(enum log_level level, const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * Kestrel kernel: the boot flow after the loader, top to bottom.
+ * serial → boot-info check → config → memory → CPU tables → paging →
+ * timer, LAPIC → APs → VMX check on every CPU → (VMX operation: next) → end.
+ */
+#include "bootinfo.h"
+#include "lib/bootinfo_check.h"
+#include "lib/config.h"
+#include "lib/memmap.h"
+#include "lib/kstring.h"
+#include "kernel/x86.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/trap.h"
+#include "kernel/smp.h"
+#include "kernel/power.h"
+#include "mm/pmm.h"
+#include "mm/paging.h"
+#include "drivers/serial.h"
+#include "drivers/lapic.h"
+#include "drivers/timer.h"
+#include "drivers/acpi.h"
+#include "drivers/fbcon.h"
+#include "vmx/vmx_probe.h"
+
+#define KESTREL_VERSION "0.1"
+#define MAP_CAPACITY 512
+
+static struct mem_region memory_map[MAP_CAPACITY];
+static size_t memory_map_count;
+static struct kestrel_config config;
+static volatile unsigned aps_done;
+
+/* The loader validated kestrel.cfg already; parsing it again here cannot
+ * fail unless memory was corrupted, which is then worth stopping for. */
+static void load_config(const struct kestrel_bootinfo *bi)
+{
+    config_defaults(&config);
+    for (uint32_t i = 0; i < bi->file_count; i++) {
+        const struct bootinfo_file *f = &bi->files[i];
+        if (f->role != BOOTINFO_FILE_CONFIG) {
+            continue;
+        }
+        struct cfg_error err;
+        if (!config_parse((const char *)f->addr, f->size, &config, &err)) {
+            panic("kestrel.cfg line %d: %s", err.line, err.msg);
+        }
+    }
+    log_set_level((enum log_level)config.loglevel);
+}
+
+static void load_memory_map(const struct kestrel_bootinfo *bi)
+{
+    enum memmap_status st = memmap_from_efi((const void *)bi->mmap_addr, bi->mmap_size,
+                                            bi->mmap_desc_size, memory_map, MAP_CAPACITY,
+                                            &memory_map_count);
+    if (st != MEMMAP_OK) {
+        panic("firmware memory map unusable: %s", memmap_status_name(st));
+    }
+    log_info("memory: %llu MiB usable, %zu regions, top %#llx",
+             (unsigned long long)(memmap_total(memory_map, memory_map_count, MEM_USABLE) >> 20),
+             memory_map_count, (unsigned long long)memmap_top(memory_map, memory_map_count));
+}
+
+static struct percpu *find_bsp(void)
+{
+    for (unsigned i = 0; i < percpu_count; i++) {
+        if (percpu_table[i]->is_bsp) {
+            return percpu_table[i];
+        }
+    }
+    return percpu_table[0];
+}
+
+static void check_vmx_here(struct percpu *cpu)
+{
+    cpu->vmx_ok = vmx_probe(&cpu->vmx_reason);
+}
+
+void ap_main(struct percpu *cpu)
+{
+    check_vmx_here(cpu);
+    __atomic_store_n(&cpu->state, CPU_PARKED, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&aps_done, 1, __ATOMIC_ACQ_REL);
+    cpu_stop();
+}
+
+static void wait_for_aps(unsigned expected)
+{
+    uint64_t deadline = timer_deadline_us(2000000);
+    while (__atomic_load_n(&aps_done, __ATOMIC_ACQUIRE) < expected && !timer_expired(deadline)) {
+        cpu_relax();
+    }
+}
+
+/* The VMX summary: for now, availability only (VMX operation comes next). */
+static void report_vmx(unsigned online)
+{
+    unsigned capable = 0;
+    struct percpu *bsp = find_bsp();
+    const char *reason = bsp->vmx_ok ? NULL : bsp->vmx_reason;
+
+    for (unsigned i = 0; i < percpu_count; i++) {
+        struct percpu *cpu = percpu_table[i];
+        if (cpu->state != CPU_PARKED && cpu != bsp) {
+            continue;
+        }
+        if (cpu->vmx_ok) {
+            capable++;
+        } else if (!reason) {
+            reason = cpu->vmx_reason;
+        }
+    }
+    if (capable == 0) {
+        log_status("vmx unavailable: %s", reason);
+        return;
+    }
+    log_info("vmx available on %u/%u cpus; VMX operation is not implemented yet", capable, online);
+}
+
+void kmain(struct kestrel_bootinfo *bi)
+{
+    const char *why;
+
+    serial_init();
+    log_raw("\n");
+    log_info("kernel %s", KESTREL_VERSION);
+    if (bootinfo_validate(bi, &why) != 0) {
+        /* Nothing in it can be trusted, not even the runtime services. */
+        log_error("boot-info rejected: %s", why);
+        cpu_stop();
+    }
+    log_info("boot-info v%u from loader %s", bi->version, bi->loader_version);
+
+    load_config(bi);
+    load_memory_map(bi);
+    pmm_init(bi, memory_map, memory_map_count);
+    percpu_init_all(bi);
+    idt_init();
+    struct percpu *bsp = find_bsp();
+    percpu_load(bsp);
+    paging_init(bi, memory_map, memory_map_count);
+    fbcon_init(bi);
+    power_init(bi);
+
+    timer_init();
+    lapic_init_bsp();
+    bsp->state = CPU_ONLINE;
+    log_info("tsc %llu MHz (%s), lapic %s, bsp apic id %u", (unsigned long long)(timer_tsc_hz() / 1000000),
+             timer_source(), lapic_is_x2apic() ? "x2apic" : "xapic", lapic_id());
+    if (lapic_id() != bsp->apic_id) {
+        log_warn("boot CPU has APIC ID %u, firmware said %u", lapic_id(), bsp->apic_id);
+    }
+    acpi_crosscheck_cpus(bi);
+
+    unsigned online = smp_start_aps(bi);
+    log_status("cpus online %u/%u", online, bi->cpu_count);
+
+    check_vmx_here(bsp);
+    wait_for_aps(online - 1);
+    report_vmx(online);
+    power_off();
+}

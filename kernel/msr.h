@@ -1,0 +1,36 @@
+/* Model-specific registers Kestrel uses, named as in the Intel SDM vol. 4. */
+#ifndef KESTREL_KERNEL_MSR_H
+#define KESTREL_KERNEL_MSR_H
+
+#define MSR_IA32_APIC_BASE          0x0000001b
+#define MSR_IA32_FEATURE_CONTROL    0x0000003a
+#define MSR_IA32_MTRRCAP            0x000000fe
+#define MSR_IA32_MISC_ENABLE        0x000001a0
+#define MSR_IA32_PAT                0x00000277
+#define MSR_IA32_MTRR_DEF_TYPE      0x000002ff
+#define MSR_IA32_VMX_BASIC          0x00000480
+#define MSR_IA32_EFER               0xc0000080
+#define MSR_IA32_FS_BASE            0xc0000100
+#define MSR_IA32_GS_BASE            0xc0000101
+#define MSR_IA32_KERNEL_GS_BASE     0xc0000102
+#define MSR_IA32_TSC_DEADLINE       0x000006e0
+#define MSR_X2APIC_BASE             0x00000800   /* x2APIC registers: 0x800 + (xAPIC offset >> 4) */
+
+/* IA32_APIC_BASE bits */
+#define APIC_BASE_BSP               (1ull << 8)
+#define APIC_BASE_X2APIC_ENABLE     (1ull << 10)
+#define APIC_BASE_GLOBAL_ENABLE     (1ull << 11)
+#define APIC_BASE_ADDR_MASK         0x000ffffffffff000ull
+
+/* IA32_FEATURE_CONTROL bits */
+#define FEATURE_CONTROL_LOCKED             (1ull << 0)
+#define FEATURE_CONTROL_VMX_INSIDE_SMX     (1ull << 1)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX    (1ull << 2)
+
+/* IA32_EFER bits */
+#define EFER_SCE                    (1ull << 0)
+#define EFER_LME                    (1ull << 8)
+#define EFER_LMA                    (1ull << 10)
+#define EFER_NXE                    (1ull << 11)
+
+#endif

@@ -1,0 +1,45 @@
+/* Fatal errors: one report, then every CPU stops. */
+#include <stdarg.h>
+#include "kernel/panic.h"
+#include "kernel/log.h"
+#include "kernel/x86.h"
+#include "drivers/lapic.h"
+
+static volatile int panicking;
+
+bool panic_in_progress(void)
+{
+    return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool panic_begin(void)
+{
+    irq_disable();
+    int expected = 0;
+    return __atomic_compare_exchange_n(&panicking, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_ACQUIRE);
+}
+
+void panic_end(void)
+{
+    /* NMI reaches the others even with interrupts disabled; their NMI
+     * handler sees panicking set and halts. */
+    if (lapic_ready()) {
+        lapic_send_nmi_all_but_self();
+    }
+    log_raw("kestrel: stopped\n");
+    cpu_stop();
+}
+
+void panic(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!panic_begin()) {
+        cpu_stop();
+    }
+    va_start(ap, fmt);
+    log_vline(LOG_ERROR, fmt, ap);
+    va_end(ap);
+    panic_end();
+}

@@ -1,0 +1,101 @@
+/*
+ * The one place where x86 instructions are wrapped: CPUID, MSRs, control
+ * registers, port I/O, TSC, descriptor tables.  Everything else in Kestrel
+ * goes through these.
+ */
+#ifndef KESTREL_KERNEL_X86_H
+#define KESTREL_KERNEL_X86_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct cpuid_regs {
+    uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
+{
+    struct cpuid_regs r;
+    __asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                     : "a"(leaf), "c"(subleaf));
+    return r;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t value)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+                     : "memory");
+}
+
+#define DEFINE_CR_ACCESS(n)                                                    \
+    static inline uint64_t read_cr##n(void)                                    \
+    {                                                                          \
+        uint64_t v;                                                            \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                      \
+        return v;                                                              \
+    }                                                                          \
+    static inline void write_cr##n(uint64_t v)                                 \
+    {                                                                          \
+        __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");             \
+    }
+DEFINE_CR_ACCESS(0)
+DEFINE_CR_ACCESS(2)
+DEFINE_CR_ACCESS(3)
+DEFINE_CR_ACCESS(4)
+#undef DEFINE_CR_ACCESS
+
+static inline void outb(uint16_t port, uint8_t v)  { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)  { uint8_t v;  __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_relax(void)  { __asm__ volatile("pause" ::: "memory"); }
+static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void irq_enable(void)  { __asm__ volatile("sti" ::: "memory"); }
+static inline void cpu_halt(void)    { __asm__ volatile("hlt" ::: "memory"); }
+
+static inline uint64_t read_rflags(void)
+{
+    uint64_t f;
+    __asm__ volatile("pushfq; popq %0" : "=r"(f));
+    return f;
+}
+
+struct __attribute__((packed)) descriptor_ptr {
+    uint16_t limit;
+    uint64_t base;
+};
+
+static inline void load_gdt(const struct descriptor_ptr *p) { __asm__ volatile("lgdt %0" : : "m"(*p)); }
+static inline void load_idt(const struct descriptor_ptr *p) { __asm__ volatile("lidt %0" : : "m"(*p)); }
+static inline void load_tr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel)); }
+
+static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+
+/* Stops this CPU for good: interrupts off, halt forever (an NMI that wakes
+ * it just halts again). */
+static inline __attribute__((noreturn)) void cpu_stop(void)
+{
+    for (;;) {
+        irq_disable();
+        cpu_halt();
+    }
+}
+
+#endif

@@ -1,0 +1,21 @@
+/* The kernel's own page tables. */
+#ifndef KESTREL_MM_PAGING_H
+#define KESTREL_MM_PAGING_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "bootinfo.h"
+#include "lib/memmap.h"
+
+/* Builds and switches to the kernel's tables: identity map of all physical
+ * memory (read-write, no-execute, except the AP trampoline page), and the
+ * kernel image in the higher half with text read-execute, rodata read-only,
+ * data read-write-no-execute.  The root sits below 4 GiB so APs can load it
+ * from 32-bit code. */
+void paging_init(const struct kestrel_bootinfo *bi, const struct mem_region *map, size_t count);
+
+uint64_t paging_root(void);          /* physical address for CR3 */
+bool     paging_has_nx(void);
+
+#endif

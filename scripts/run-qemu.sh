@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Boots a Kestrel image in QEMU (q35 + OVMF) and watches its serial output.
+#
+# Usage: scripts/run-qemu.sh --iso FILE [options] [-- EXTRA-QEMU-ARGS...]
+#   --iso FILE        image to boot (required), as made by scripts/mkimage.sh
+#   --usb             attach it as a usb-storage stick on qemu-xhci instead of -cdrom
+#   --smp N           CPUs (default 4)
+#   --mem MiB         memory (default 512)
+#   --accel tcg|kvm   default tcg; kvm adds -accel kvm -cpu host
+#   --log FILE        serial log with ANSI escapes and CRs stripped (default build/serial.log in the
+#                     repository); QEMU's raw serial output goes to FILE.raw
+#   --until REGEX     stop QEMU as soon as a line of the stripped log matches (grep -E)
+#   --timeout SECONDS give up after this long (default 60)
+#   --interactive     serial on this terminal (-serial stdio): no log, no --until/--timeout
+#                     (for `make run`; Ctrl-C ends QEMU)
+#   -- ARGS...        passed to QEMU as they are (e.g. -d int)
+# Exit status: 0 if REGEX matched, or if no --until was given and QEMU ended by itself (e.g. the guest's
+# ResetSystem shutdown or an isa-debug-exit write; a QEMU that fails to start, printing nothing on
+# the serial line, gives 1); 1 if QEMU ended before REGEX appeared or on another error; 124 on timeout;
+# 2 on a usage error. The guest ends a run with an isa-debug-exit write of v to port 0xf4 (QEMU exit
+# status (v << 1) | 1). The stripped log's path is printed at the end.
+set -euo pipefail
+
+me=run-qemu
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+usage() {
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+uerr() { echo "$me: $*" >&2; echo "$me: see $0 --help" >&2; exit 2; }
+die() { echo "$me: error: $*" >&2; exit 1; }
+
+iso='' usb=0 smp=4 mem=512 accel=tcg log=$root/build/serial.log until='' until_set=0 timeout=60 timeout_set=0 interactive=0
+extra=()
+need_arg() { [ $# -ge 2 ] || uerr "option $1 needs a value"; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --iso) need_arg "$@"; iso=$2; shift ;;
+        --usb) usb=1 ;;
+        --smp) need_arg "$@"; smp=$2; shift ;;
+        --mem) need_arg "$@"; mem=$2; shift ;;
+        --accel) need_arg "$@"; accel=$2; shift ;;
+        --log) need_arg "$@"; log=$2; shift ;;
+        --until) need_arg "$@"; until=$2; until_set=1; shift ;;
+        --timeout) need_arg "$@"; timeout=$2; timeout_set=1; shift ;;
+        --interactive) interactive=1 ;;
+        -h|--help) usage ;;
+        --) shift; extra=("$@"); break ;;
+        *) uerr "unknown argument: $1" ;;
+    esac
+    shift
+done
+
+[ -n "$iso" ] || uerr "--iso FILE is required"
+case "$smp" in ''|*[!0-9]*) uerr "--smp wants a number, not '$smp'" ;; esac
+if [ "$smp" -lt 1 ] || [ "$smp" -gt 255 ]; then uerr "--smp must be 1..255"; fi
+case "$mem" in ''|*[!0-9]*) uerr "--mem wants MiB as a number, not '$mem'" ;; esac
+[ "$mem" -ge 64 ] || uerr "--mem must be at least 64 (MiB)"
+case "$timeout" in ''|*[!0-9]*) uerr "--timeout wants whole seconds, not '$timeout'" ;; esac
+[ "$timeout" -ge 1 ] || uerr "--timeout must be at least 1"
+case "$accel" in tcg|kvm) ;; *) uerr "--accel must be tcg or kvm, not '$accel'" ;; esac
+if [ "$interactive" -eq 1 ] && { [ "$until_set" -eq 1 ] || [ "$timeout_set" -eq 1 ]; }; then
+    uerr "--interactive takes no --until or --timeout"
+fi
+if [ "$until_set" -eq 1 ]; then
+    [ -n "$until" ] || uerr "--until needs a non-empty regex"
+    rc=0; printf '' | grep -E -- "$until" >/dev/null 2>&1 || rc=$?
+    [ "$rc" -le 1 ] || uerr "--until: invalid extended regex '$until'"
+fi
+
+QEMU=qemu-system-x86_64
+OVMF=/usr/share/ovmf/OVMF.fd
+command -v "$QEMU" >/dev/null 2>&1 || die "$QEMU not found (run scripts/install-deps.sh: package qemu-system-x86)"
+[ -f "$OVMF" ] || die "$OVMF not found (run scripts/install-deps.sh: package ovmf)"
+[ -f "$iso" ] || die "image '$iso' not found"
+[ -r "$iso" ] || die "image '$iso' not readable"
+if [ "$accel" = kvm ]; then
+    if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+        die "--accel kvm: /dev/kvm is missing or not usable (see scripts/detect-kvm.sh)"
+    fi
+fi
+
+cmd=("$QEMU" -machine q35 -m "$mem" -smp "$smp" -bios "$OVMF"
+     -display none -net none -no-reboot -device 'isa-debug-exit,iobase=0xf4,iosize=4')
+if [ "$accel" = kvm ]; then cmd+=(-accel kvm -cpu host); else cmd+=(-accel tcg); fi
+if [ "$usb" -eq 1 ]; then
+    cmd+=(-drive "if=none,id=stick,format=raw,readonly=on,file=$iso" -device qemu-xhci -device 'usb-storage,drive=stick')
+else
+    cmd+=(-cdrom "$iso")
+fi
+
+if [ "$interactive" -eq 1 ]; then
+    cmd+=(-serial stdio "${extra[@]}")
+    echo "$me: ${cmd[*]}" >&2
+    exec "${cmd[@]}"
+fi
+
+mkdir -p -- "$(dirname -- "$log")" || die "cannot create the directory of $log"
+raw=$log.raw
+: >"$raw" || die "cannot write $raw"
+: >"$log" || die "cannot write $log"
+cmd+=(-serial "file:$raw" "${extra[@]}")
+
+# Strip ANSI CSI sequences (ESC [ params intermediates final), other ESC sequences (ESC, optional
+# intermediates, final byte) and carriage returns. C locale: serial output need not be UTF-8.
+strip_log() {
+    LC_ALL=C sed -E $'s#\x1b\\[[0-?]*[ -/]*[@-~]##g; s#\x1b[ -/]*[0-~]##g; s#\r##g' "$raw" >"$log.tmp" &&
+        mv -f "$log.tmp" "$log"
+}
+# Does a line of the stripped log match? While QEMU runs, an unfinished last line is left out.
+matched() {
+    local final=$1
+    if [ "$final" -eq 0 ] && [ -s "$log" ] && [ -n "$(tail -c 1 "$log")" ]; then
+        LC_ALL=C sed '$d' "$log" | LC_ALL=C grep -E -q -- "$until"
+    else
+        LC_ALL=C grep -E -q -- "$until" "$log"
+    fi
+}
+
+qpid=
+stop_qemu() {
+    if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+        kill "$qpid" 2>/dev/null || true
+        # give it 5 s to go, then force
+        for _ in $(seq 50); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$qpid" 2>/dev/null; then kill -KILL "$qpid" 2>/dev/null || true; fi
+        wait "$qpid" 2>/dev/null || true
+    fi
+    qpid=
+}
+trap 'stop_qemu; rm -f "$log.tmp"' EXIT
+trap 'stop_qemu; exit 130' INT
+trap 'stop_qemu; exit 143' TERM
+
+echo "$me: ${cmd[*]}" >&2
+t0=$(date +%s%N)
+"${cmd[@]}" </dev/null &
+qpid=$!
+
+result=
+qstatus=
+while :; do
+    sleep 0.2
+    strip_log
+    if [ "$until_set" -eq 1 ] && matched 0; then result=matched; break; fi
+    if ! kill -0 "$qpid" 2>/dev/null; then
+        qstatus=0; wait "$qpid" || qstatus=$?
+        qpid=
+        strip_log
+        result=exited
+        if [ "$until_set" -eq 1 ] && matched 1; then result=matched; fi
+        break
+    fi
+    if [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((timeout * 1000)) ]; then result=timeout; break; fi
+done
+stop_qemu
+strip_log
+elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+secs=$(printf '%d.%01d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)))
+
+status=0
+case "$result" in
+    matched)
+        echo "$me: matched /$until/ after ${secs} s" >&2 ;;
+    timeout)
+        echo "$me: timeout after $timeout s" >&2
+        status=124 ;;
+    exited)
+        msg="qemu exited by itself after ${secs} s with status $qstatus"
+        if [ $((qstatus & 1)) -eq 1 ] && [ "$qstatus" -ge 3 ]; then
+            msg="$msg (isa-debug-exit value $(printf '0x%x' $((qstatus >> 1))))"
+        fi
+        echo "$me: $msg" >&2
+        if [ "$until_set" -eq 1 ]; then
+            echo "$me: /$until/ never appeared in the serial log" >&2
+            status=1
+        elif [ "$qstatus" -ne 0 ] && [ ! -s "$raw" ]; then
+            echo "$me: qemu failed (status $qstatus, nothing on the serial line)" >&2
+            status=1
+        fi ;;
+esac
+echo "$me: serial log: $log"
+exit "$status"

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# QEMU TCG, 4 CPU(s): every CPU comes online, the missing VMX is reported
+# in one line, and Kestrel powers the machine off (the run ends by itself).
+CPUS=4
+source "$(dirname "$0")/qemu_smp.inc.sh"

@@ -1,0 +1,55 @@
+# Helpers for the boot tests (sourced).  Each test script boots a real image
+# in an emulator and checks exact serial lines.  Exit 0 = pass, 1 = fail,
+# 77 = skipped (with the reason on stdout).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+ISO=$BUILD/kestrel.iso
+TEST_NAME=$(basename "$0" .sh)
+WORK=$BUILD/tests/$TEST_NAME
+LOG=$WORK/serial.log
+mkdir -p "$WORK"
+
+fail() { echo "FAIL: $*"; echo "--- serial log ($LOG) ---"; [ -f "$LOG" ] && tail -n 40 "$LOG"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# boot_qemu [run-qemu.sh options...]: boots, serial into $LOG.
+boot_qemu() {
+    local rc=0
+    "$ROOT/scripts/run-qemu.sh" --log "$LOG" "$@" >"$WORK/runner.out" 2>&1 || rc=$?
+    return $rc
+}
+
+boot_bochs() {
+    local rc=0
+    "$ROOT/scripts/run-bochs.sh" --log "$LOG" --workdir "$WORK/bochs" "$@" >"$WORK/runner.out" 2>&1 || rc=$?
+    return $rc
+}
+
+# expect_line LINE: the log has LINE exactly (a whole line).
+expect_line() {
+    grep -Fxq -- "$1" "$LOG" || fail "expected the line '$1'"
+}
+
+# expect_no_match REGEX: no line matches.
+expect_no_match() {
+    if grep -Eq -- "$1" "$LOG"; then
+        fail "unexpected line matching '$1': $(grep -E -- "$1" "$LOG" | head -n 1)"
+    fi
+}
+
+# expect_order LINE1 LINE2: both present, LINE1 first.
+expect_order() {
+    local a b
+    a=$(grep -Fxn -- "$1" "$LOG" | head -n 1 | cut -d: -f1)
+    b=$(grep -Fxn -- "$2" "$LOG" | head -n 1 | cut -d: -f1)
+    [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || fail "expected '$1' before '$2'"
+}
+
+# make_image OUT.iso [SRC:DEST...]: the loader plus the given files.
+make_image() {
+    local out=$1; shift
+    "$ROOT/scripts/mkimage.sh" "$out" "$BUILD/BOOTX64.EFI:EFI/BOOT/BOOTX64.EFI" "$@" >"$WORK/mkimage.out" 2>&1 \
+        || { cat "$WORK/mkimage.out"; fail "mkimage failed"; }
+}

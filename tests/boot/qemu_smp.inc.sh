@@ -1,0 +1,12 @@
+# Shared body of the QEMU SMP boot tests: boots build/kestrel.iso with
+# $CPUS CPUs under TCG (no VMX) and checks the whole expected story.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+rc=0
+boot_qemu --iso "$ISO" --smp "$CPUS" --timeout 90 "$@" || rc=$?
+[ $rc -eq 0 ] || fail "QEMU run did not end by itself (runner status $rc: $(tail -n 1 "$WORK/runner.out"))"
+expect_line "kestrel: cpus online $CPUS/$CPUS"
+expect_line "kestrel: vmx unavailable: cpuid reports no VMX"
+expect_order "kestrel: cpus online $CPUS/$CPUS" "kestrel: vmx unavailable: cpuid reports no VMX"
+expect_no_match '^kestrel: (error|warning):'
+echo "ok: $CPUS CPUs online, VMX absence reported, powered off"

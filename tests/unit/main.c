@@ -1,0 +1,66 @@
+/*
+ * Runs every unit-test suite.  Prints "PASS <name>" or
+ * "FAIL <name>: <file>:<line>: <what>" per test, then a summary; exits
+ * non-zero if anything failed.  An optional argument runs only the tests
+ * whose name contains it.
+ */
+#include "test.h"
+
+#include <stdarg.h>
+
+extern const struct unit_suite kstring_suite;
+extern const struct unit_suite fmt_suite;
+extern const struct unit_suite config_suite;
+extern const struct unit_suite elf64_suite;
+extern const struct unit_suite memmap_suite;
+extern const struct unit_suite bootinfo_suite;
+extern const struct unit_suite pagetable_suite;
+
+static const struct unit_suite *const suites[] = {
+    &kstring_suite, &fmt_suite,    &config_suite,    &elf64_suite,
+    &memmap_suite,  &bootinfo_suite, &pagetable_suite,
+};
+
+void unit_fail(struct unit_ctx *ctx, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    /* The first failure is the informative one; later ones are fallout. */
+    if (ctx->failed)
+        return;
+    ctx->failed = true;
+    n = snprintf(ctx->where, sizeof(ctx->where), "%s:%d: ", file, line);
+    if (n < 0 || (size_t)n >= sizeof(ctx->where))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(ctx->where + n, sizeof(ctx->where) - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+int main(int argc, char **argv)
+{
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    unsigned passed = 0, failed = 0;
+
+    for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
+        for (size_t i = 0; i < suites[s]->count; i++) {
+            const struct unit_test *t = &suites[s]->tests[i];
+            struct unit_ctx ctx = { .failed = false };
+
+            if (filter != NULL && strstr(t->name, filter) == NULL)
+                continue;
+            t->fn(&ctx);
+            if (ctx.failed) {
+                printf("FAIL %s: %s\n", t->name, ctx.where);
+                failed++;
+            } else {
+                printf("PASS %s\n", t->name);
+                passed++;
+            }
+            fflush(stdout);
+        }
+    }
+    printf("unit: %u passed, %u failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
