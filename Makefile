@@ -27,7 +27,7 @@ KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 $(WARN) -O2 -g \
     -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
     -MMD -MP $(INCLUDES)
 KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c vmx/*.c guest/*.c lib/*.c)
-KERNEL_ASMS := kernel/entry.asm kernel/isr.asm kernel/trampoline_blob.asm
+KERNEL_ASMS := kernel/entry.asm kernel/isr.asm kernel/trampoline_blob.asm drivers/font_blob.asm
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/kernel/%.asm.o)
 
 # ---- loader (GNU-EFI; flags from ../shared/notes/emulators.md §1)
@@ -59,6 +59,13 @@ $(BUILD)/kernel/trampoline.bin: kernel/trampoline.asm
 $(BUILD)/kernel/kernel/trampoline_blob.asm.o: kernel/trampoline_blob.asm $(BUILD)/kernel/trampoline.bin
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -DTRAMPOLINE_BIN='"$(BUILD)/kernel/trampoline.bin"' $< -o $@
+
+$(BUILD)/font.psf: scripts/fetch-font.sh
+	@scripts/fetch-font.sh $@
+
+$(BUILD)/kernel/drivers/font_blob.asm.o: drivers/font_blob.asm $(BUILD)/font.psf
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -DFONT_PSF='"$(BUILD)/font.psf"' $< -o $@
 
 $(BUILD)/kernel/%.asm.o: %.asm
 	@mkdir -p $(dir $@)

@@ -1,8 +1,11 @@
 /*
  * TSC frequency.  CPUID leaf 0x15 (TSC/crystal ratio and crystal frequency)
- * is exact where the CPU fills it in; leaf 0x16 gives the nominal base
- * frequency; otherwise the TSC is measured against PIT channel 2, which
- * every PC-compatible platform and emulator has.
+ * is exact where the CPU fills it in.  Otherwise the TSC is measured against
+ * PIT channel 2, which PC-compatible platforms and every emulator have.
+ * Leaf 0x16 (the nominal base frequency, "for information only" per the
+ * SDM) is the last resort: emulators report a marketing number there that
+ * has nothing to do with how fast their TSC really runs (Bochs: 3500 MHz
+ * for a TSC that counts instructions).
  */
 #include "drivers/timer.h"
 #include "kernel/x86.h"
@@ -22,17 +25,21 @@
 static uint64_t tsc_hz;
 static const char *source = "uncalibrated";
 
-static uint64_t from_cpuid(void)
+static uint64_t from_cpuid_crystal(void)
 {
-    uint32_t max = cpuid(0, 0).eax;
-    if (max >= CPUID_LEAF_TSC_CRYSTAL) {
+    if (cpuid(0, 0).eax >= CPUID_LEAF_TSC_CRYSTAL) {
         struct cpuid_regs r = cpuid(CPUID_LEAF_TSC_CRYSTAL, 0);
         if (r.eax && r.ebx && r.ecx) {
             source = "cpuid 0x15";
             return (uint64_t)r.ecx * r.ebx / r.eax;
         }
     }
-    if (max >= CPUID_LEAF_FREQUENCY) {
+    return 0;
+}
+
+static uint64_t from_cpuid_nominal(void)
+{
+    if (cpuid(0, 0).eax >= CPUID_LEAF_FREQUENCY) {
         struct cpuid_regs r = cpuid(CPUID_LEAF_FREQUENCY, 0);
         if (r.eax & 0xffff) {
             source = "cpuid 0x16";
@@ -86,9 +93,12 @@ static uint64_t from_pit(void)
 
 void timer_init(void)
 {
-    tsc_hz = from_cpuid();
+    tsc_hz = from_cpuid_crystal();
     if (!tsc_hz) {
         tsc_hz = from_pit();
+    }
+    if (!tsc_hz) {
+        tsc_hz = from_cpuid_nominal();
     }
     if (!tsc_hz) {
         tsc_hz = ASSUMED_TSC_HZ;

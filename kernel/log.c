@@ -4,15 +4,45 @@
 #include "lib/fmt.h"
 
 #define LINE_BUF 512
+/* Everything logged, kept in memory: replayed to a console that joins late
+ * (the framebuffer comes up after the first lines), and later readable by a
+ * guest through a hypercall.  Oldest text is overwritten when full. */
+#define HISTORY_SIZE (16 * 1024)
+
+static char history[HISTORY_SIZE];
+static uint64_t history_len;   /* total bytes ever logged */
 
 static struct console *consoles;
 static enum log_level max_level = LOG_INFO;
 static struct spinlock log_lock;
 
+static void history_append(const char *buf, int len)
+{
+    for (int i = 0; i < len; i++) {
+        history[history_len++ % HISTORY_SIZE] = buf[i];
+    }
+}
+
 void log_add_console(struct console *c)
 {
+    uint64_t flags = spin_lock_irqsave(&log_lock);
+    uint64_t start = history_len > HISTORY_SIZE ? history_len - HISTORY_SIZE : 0;
+    char line[LINE_BUF];
+    unsigned n = 0;
+    /* Replay line by line, so the console sees whole lines as usual. */
+    for (uint64_t i = start; i < history_len; i++) {
+        line[n++] = history[i % HISTORY_SIZE];
+        if (line[n - 1] == '\n' || n == sizeof(line)) {
+            c->write(line, n);
+            n = 0;
+        }
+    }
+    if (n) {
+        c->write(line, n);
+    }
     c->next = consoles;
     consoles = c;
+    spin_unlock_irqrestore(&log_lock, flags);
 }
 
 void log_flush(void)
@@ -36,6 +66,7 @@ static void emit(const char *buf, int len)
     }
     /* The lock makes every line whole: a CPU never writes into another's. */
     uint64_t flags = spin_lock_irqsave(&log_lock);
+    history_append(buf, len);
     for (struct console *c = consoles; c; c = c->next) {
         c->write(buf, (unsigned)len);
     }

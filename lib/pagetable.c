@@ -182,6 +182,8 @@ static enum pt_status map_page(struct pt_ctx *pt, uint64_t virt, uint64_t phys,
                                uint64_t flags, unsigned leaf_level)
 {
     uint64_t *table = pt->pml4;
+    uint64_t *path[LEVEL_PML4];          /* table entries walked through */
+    unsigned depth = 0;
 
     for (unsigned level = LEVEL_PML4; level > leaf_level; level--) {
         uint64_t *e = &table[table_index(virt, level)];
@@ -193,9 +195,8 @@ static enum pt_status map_page(struct pt_ctx *pt, uint64_t virt, uint64_t phys,
                 return st;
         } else if (is_large_leaf(*e, level)) {
             return check_inside_large(*e, level, virt, phys, flags);
-        } else if ((flags & PTE_USER) && !(*e & PTE_USER)) {
-            *e |= PTE_USER;
         }
+        path[depth++] = e;
         table = table_of(*e);
     }
 
@@ -204,6 +205,12 @@ static enum pt_status map_page(struct pt_ctx *pt, uint64_t virt, uint64_t phys,
     if (is_present(*leaf) && leaf_target(*leaf, leaf_level, virt) != phys)
         return PT_CONFLICT;
     *leaf = phys | flags | (leaf_level > LEVEL_PT ? PTE_LARGE : 0);
+    /* Widened only once the leaf is in, so a refused request leaves the
+     * existing tables' permissions as they were. */
+    if (flags & PTE_USER) {
+        for (unsigned i = 0; i < depth; i++)
+            *path[i] |= PTE_USER;
+    }
     return PT_OK;
 }
 

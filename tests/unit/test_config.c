@@ -60,15 +60,17 @@ static void expect_error(struct unit_ctx *unit_ctx_, const char *text, int line,
         }                                                                       \
     } while (0)
 
-/* A string of n copies of c (static storage, one at a time). */
-static const char *repeat(char c, size_t n)
+/* prefix, then n copies of c, then suffix (static storage, one at a time). */
+static const char *with_run(const char *prefix, char c, size_t n, const char *suffix)
 {
     static char buf[4096];
+    size_t p = strlen(prefix), s = strlen(suffix);
 
-    if (n >= sizeof(buf))
+    if (p + n + s >= sizeof(buf))
         abort();
-    memset(buf, c, n);
-    buf[n] = '\0';
+    memcpy(buf, prefix, p);
+    memset(buf + p, c, n);
+    memcpy(buf + p + n, suffix, s + 1);
     return buf;
 }
 
@@ -311,16 +313,16 @@ TEST(config_error_nul_byte)
 TEST(config_error_line_too_long)
 {
     struct kestrel_config cfg;
-    char text[1300];
+    const char *text;
 
     /* Exactly CFG_LINE_MAX characters is fine, with LF or CRLF. */
-    snprintf(text, sizeof(text), "#%s\n", repeat('c', CFG_LINE_MAX - 1));
+    text = with_run("#", 'c', CFG_LINE_MAX - 1, "\n");
     CHECK_CFG_OK(text, &cfg);
-    snprintf(text, sizeof(text), "#%s\r\n", repeat('c', CFG_LINE_MAX - 1));
+    text = with_run("#", 'c', CFG_LINE_MAX - 1, "\r\n");
     CHECK_CFG_OK(text, &cfg);
-    snprintf(text, sizeof(text), "\n#%s\n", repeat('c', CFG_LINE_MAX));
+    text = with_run("\n#", 'c', CFG_LINE_MAX, "\n");
     CHECK_CFG_ERROR(text, 2, "line too long");
-    snprintf(text, sizeof(text), "cmdline = %s", repeat('x', CFG_LINE_MAX));
+    text = with_run("cmdline = ", 'x', CFG_LINE_MAX, "");
     CHECK_CFG_ERROR(text, 1, "line too long");
 }
 
@@ -348,8 +350,7 @@ TEST(config_error_unknown_key)
     CHECK_CFG_ERROR("Payload = linux\n", 1, "unknown key 'Payload'");
     CHECK_CFG_ERROR("ker nel = \\x\n", 1, "unknown key 'ker nel'");
     /* An absurdly long key is quoted in part, never overflowing msg. */
-    char text[600];
-    snprintf(text, sizeof(text), "%s = 1\n", repeat('k', 500));
+    const char *text = with_run("", 'k', 500, " = 1\n");
     CHECK(!parse(text, &cfg, &err));
     CHECK(strlen(err.msg) < sizeof(err.msg));
     CHECK(strncmp(err.msg, "unknown key 'kkkk", 17) == 0);
@@ -391,33 +392,33 @@ TEST(config_error_bad_loglevel)
 TEST(config_error_bad_paths)
 {
     struct kestrel_config cfg;
-    char text[200];
+    const char *text;
 
     CHECK_CFG_ERROR("kernel = vmlinuz\n", 1, "must start with");
     CHECK_CFG_ERROR("payload = linux\ninitrd = initrd.img\n", 2, "must start with");
     CHECK_CFG_ERROR("module = a.bin\n", 1, "must start with");
 
     /* CFG_PATH_MAX - 1 characters fit; one more does not. */
-    snprintf(text, sizeof(text), "payload = linux\nkernel = \\%s\n", repeat('k', CFG_PATH_MAX - 2));
+    text = with_run("payload = linux\nkernel = \\", 'k', CFG_PATH_MAX - 2, "\n");
     CHECK_CFG_OK(text, &cfg);
     CHECK_EQ_U64(strlen(cfg.kernel), CFG_PATH_MAX - 1);
-    snprintf(text, sizeof(text), "payload = linux\nkernel = \\%s\n", repeat('k', CFG_PATH_MAX - 1));
+    text = with_run("payload = linux\nkernel = \\", 'k', CFG_PATH_MAX - 1, "\n");
     CHECK_CFG_ERROR(text, 2, "path too long");
-    snprintf(text, sizeof(text), "initrd = /%s\n", repeat('i', CFG_PATH_MAX - 1));
+    text = with_run("initrd = /", 'i', CFG_PATH_MAX - 1, "\n");
     CHECK_CFG_ERROR(text, 1, "path too long");
-    snprintf(text, sizeof(text), "module = /%s args\n", repeat('m', CFG_PATH_MAX - 1));
+    text = with_run("module = /", 'm', CFG_PATH_MAX - 1, " args\n");
     CHECK_CFG_ERROR(text, 1, "path too long");
 }
 
 TEST(config_error_cmdline_too_long)
 {
     struct kestrel_config cfg;
-    char text[1200];
+    const char *text;
 
-    snprintf(text, sizeof(text), "cmdline = %s\n", repeat('c', CFG_CMDLINE_MAX - 1));
+    text = with_run("cmdline = ", 'c', CFG_CMDLINE_MAX - 1, "\n");
     CHECK_CFG_OK(text, &cfg);
     CHECK_EQ_U64(strlen(cfg.cmdline), CFG_CMDLINE_MAX - 1);
-    snprintf(text, sizeof(text), "\ncmdline = %s\n", repeat('c', CFG_CMDLINE_MAX));
+    text = with_run("\ncmdline = ", 'c', CFG_CMDLINE_MAX, "\n");
     CHECK_CFG_ERROR(text, 2, "cmdline too long");
 }
 
@@ -439,14 +440,12 @@ TEST(config_error_too_many_modules)
 TEST(config_error_module_args_too_long)
 {
     struct kestrel_config cfg;
-    char text[600];
+    const char *text;
 
-    snprintf(text, sizeof(text), "payload = multiboot\nkernel = \\k\nmodule = \\m %s\n",
-             repeat('a', CFG_ARGS_MAX - 1));
+    text = with_run("payload = multiboot\nkernel = \\k\nmodule = \\m ", 'a', CFG_ARGS_MAX - 1, "\n");
     CHECK_CFG_OK(text, &cfg);
     CHECK_EQ_U64(strlen(cfg.modules[0].args), CFG_ARGS_MAX - 1);
-    snprintf(text, sizeof(text), "payload = multiboot\nkernel = \\k\nmodule = \\m %s\n",
-             repeat('a', CFG_ARGS_MAX));
+    text = with_run("payload = multiboot\nkernel = \\k\nmodule = \\m ", 'a', CFG_ARGS_MAX, "\n");
     CHECK_CFG_ERROR(text, 3, "arguments too long");
 }
 
