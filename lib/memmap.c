@@ -233,21 +233,6 @@ static bool cut_all(struct mem_region *r, size_t *count, size_t cap)
     return true;
 }
 
-/* Joins touching regions of the same kind. */
-static void merge_adjacent(struct mem_region *r, size_t *count)
-{
-    size_t i = 1;
-
-    while (i < *count) {
-        if (r[i].kind == r[i - 1].kind && r[i].base == region_end(&r[i - 1])) {
-            r[i - 1].size += r[i].size;
-            remove_at(r, count, i);
-        } else {
-            i++;
-        }
-    }
-}
-
 enum memmap_status memmap_normalize(struct mem_region *r, size_t *count, size_t cap)
 {
     if (*count > cap)
@@ -266,9 +251,11 @@ enum memmap_status memmap_normalize(struct mem_region *r, size_t *count, size_t 
     if (final_count > cap)
         return MEMMAP_TOO_MANY;
 
+    /* No merge pass needed afterwards: same-kind regions were made disjoint
+     * and non-touching above, and a piece only ever touches pieces of other
+     * kinds (the higher regions cut out of it). */
     if (!cut_all(r, count, cap))
         return MEMMAP_TOO_MANY;
-    merge_adjacent(r, count);
     return MEMMAP_OK;
 }
 

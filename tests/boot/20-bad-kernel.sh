@@ -7,7 +7,7 @@ head -c 3000 "$BUILD/kestrel.elf" >"$WORK/truncated.elf"
 make_image "$WORK/truncated.iso" "$WORK/truncated.elf:kestrel.elf"
 boot_qemu --iso "$WORK/truncated.iso" --smp 1 --timeout 60 --until '^kestrel: returning to the firmware' \
     || fail "no 'returning to the firmware' line for a truncated kernel"
-expect_line "kestrel: error: kestrel.elf is not a valid kernel: program header table extends past end of file"
+expect_line "kestrel: error: kestrel.elf is not a valid kernel: PT_LOAD segment extends past end of file"
 expect_no_match '^kestrel: cpus online'
 
 { printf 'XELF'; tail -c +5 "$BUILD/kestrel.elf"; } >"$WORK/badmagic.elf"

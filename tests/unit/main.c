@@ -15,10 +15,13 @@ extern const struct unit_suite elf64_suite;
 extern const struct unit_suite memmap_suite;
 extern const struct unit_suite bootinfo_suite;
 extern const struct unit_suite pagetable_suite;
+extern const struct unit_suite frames_suite;
+extern const struct unit_suite psf_suite;
 
 static const struct unit_suite *const suites[] = {
     &kstring_suite, &fmt_suite,    &config_suite,    &elf64_suite,
     &memmap_suite,  &bootinfo_suite, &pagetable_suite,
+    &frames_suite,  &psf_suite,
 };
 
 void unit_fail(struct unit_ctx *ctx, const char *file, int line, const char *fmt, ...)

@@ -367,6 +367,11 @@ TEST(elf64_overlapping_segments)
     img.ph[2].vaddr = TEXT_VADDR;
     img.ph[2].align = 0;
     CHECK_REJECT(&img, "PT_LOAD segments overlap");
+    /* By a single byte. */
+    build_image(&img);
+    img.ph[2].vaddr = TEXT_VADDR + 0x1ff;
+    img.ph[2].align = 0;
+    CHECK_REJECT(&img, "PT_LOAD segments overlap");
     /* Data before text, its bss running into text. */
     build_image(&img);
     img.ph[2].vaddr = TEXT_VADDR - 0x1000 + 0x200;

@@ -9,7 +9,7 @@
 UNIT_CC      ?= cc
 UNIT_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
-                -Iinclude -Itests/unit
+                -I. -Iinclude -Itests/unit
 UNIT_LDFLAGS := -fsanitize=address,undefined
 UNIT_OUT     := build/host
 
@@ -18,8 +18,12 @@ UNIT_OUT     := build/host
 UNIT_LIB_EXCLUDE ?=
 
 UNIT_LIB_SRCS  := $(filter-out $(UNIT_LIB_EXCLUDE),$(wildcard lib/*.c))
+# Pure (hardware-free) kernel files outside lib/ that the host tests cover.
+# They must compile on the host as they are: no inline asm, no kernel headers
+# that wrap instructions.
+UNIT_PURE_SRCS := mm/frames.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.c)
-UNIT_OBJS      := $(patsubst %.c,$(UNIT_OUT)/%.o,$(UNIT_LIB_SRCS) $(UNIT_TEST_SRCS))
+UNIT_OBJS      := $(patsubst %.c,$(UNIT_OUT)/%.o,$(UNIT_LIB_SRCS) $(UNIT_PURE_SRCS) $(UNIT_TEST_SRCS))
 UNIT_BIN       := $(UNIT_OUT)/unit_tests
 
 .PHONY: unit-build unit-tests
