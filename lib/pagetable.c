@@ -152,6 +152,15 @@ static unsigned choose_level(const struct pt_ctx *pt, uint64_t virt, uint64_t ph
     return LEVEL_PT;
 }
 
+/* Whether a present entry at leaf level already maps virt to phys as a
+ * page of that level (a table pointer there is never overwritten). */
+static bool maps_same_page(uint64_t entry, unsigned level, uint64_t virt, uint64_t phys)
+{
+    if (level > LEVEL_PT && !is_large_leaf(entry, level))
+        return false;
+    return leaf_target(entry, level, virt) == phys;
+}
+
 /* A chunk falls inside an existing large page: fine only if nothing would
  * change, since changing part of it would need a split. */
 static enum pt_status check_inside_large(uint64_t entry, unsigned level, uint64_t virt,
@@ -202,7 +211,7 @@ static enum pt_status map_page(struct pt_ctx *pt, uint64_t virt, uint64_t phys,
 
     uint64_t *leaf = &table[table_index(virt, leaf_level)];
 
-    if (is_present(*leaf) && leaf_target(*leaf, leaf_level, virt) != phys)
+    if (is_present(*leaf) && !maps_same_page(*leaf, leaf_level, virt, phys))
         return PT_CONFLICT;
     *leaf = phys | flags | (leaf_level > LEVEL_PT ? PTE_LARGE : 0);
     /* Widened only once the leaf is in, so a refused request leaves the
