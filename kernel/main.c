@@ -22,7 +22,7 @@
 #include "drivers/timer.h"
 #include "drivers/acpi.h"
 #include "drivers/fbcon.h"
-#include "vmx/vmx_probe.h"
+#include "vmx/vmx_root.h"
 
 #define KESTREL_VERSION "0.1"
 #define MAP_CAPACITY 512
@@ -73,14 +73,14 @@ static struct percpu *find_bsp(void)
     return percpu_table[0];
 }
 
-static void check_vmx_here(struct percpu *cpu)
+static void enter_vmx_root_here(struct percpu *cpu)
 {
-    cpu->vmx_ok = vmx_probe(&cpu->vmx_reason);
+    cpu->vmx_ok = vmx_root_enter(cpu->index, &cpu->vmx_reason);
 }
 
 void ap_main(struct percpu *cpu)
 {
-    check_vmx_here(cpu);
+    enter_vmx_root_here(cpu);
     __atomic_store_n(&cpu->state, CPU_PARKED, __ATOMIC_RELEASE);
     __atomic_fetch_add(&aps_done, 1, __ATOMIC_ACQ_REL);
     cpu_stop();
@@ -94,10 +94,12 @@ static void wait_for_aps(unsigned expected)
     }
 }
 
-/* The VMX summary: for now, availability only (VMX operation comes next). */
-static void report_vmx(unsigned online)
+/* The VMX summary.  Without a single VMX-capable CPU there is nothing to
+ * do: one line says why.  Otherwise each CPU that failed is named, then
+ * the count. */
+static unsigned report_vmx(unsigned online)
 {
-    unsigned capable = 0;
+    unsigned in_root = 0;
     struct percpu *bsp = find_bsp();
     const char *reason = bsp->vmx_ok ? NULL : bsp->vmx_reason;
 
@@ -107,16 +109,23 @@ static void report_vmx(unsigned online)
             continue;
         }
         if (cpu->vmx_ok) {
-            capable++;
+            in_root++;
         } else if (!reason) {
             reason = cpu->vmx_reason;
         }
     }
-    if (capable == 0) {
+    if (in_root == 0) {
         log_status("vmx unavailable: %s", reason);
-        return;
+        return 0;
     }
-    log_info("vmx available on %u/%u cpus; VMX operation is not implemented yet", capable, online);
+    for (unsigned i = 0; i < percpu_count; i++) {
+        struct percpu *cpu = percpu_table[i];
+        if ((cpu->state == CPU_PARKED || cpu == bsp) && !cpu->vmx_ok) {
+            log_warn("cpu %u: vmx: %s", cpu->apic_id, cpu->vmx_reason);
+        }
+    }
+    log_status("vmx root on %u/%u cpus", in_root, online);
+    return in_root;
 }
 
 void kmain(struct kestrel_bootinfo *bi)
@@ -157,8 +166,11 @@ void kmain(struct kestrel_bootinfo *bi)
     unsigned online = smp_start_aps(bi);
     log_status("cpus online %u/%u", online, bi->cpu_count);
 
-    check_vmx_here(bsp);
+    enter_vmx_root_here(bsp);
     wait_for_aps(online - 1);
-    report_vmx(online);
+    if (report_vmx(online)) {
+        log_info("guest launch is not implemented yet: powering off");
+    }
+    vmx_root_leave(bsp->index);
     power_off();
 }
