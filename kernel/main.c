@@ -73,13 +73,38 @@ static struct percpu *find_bsp(void)
     return percpu_table[0];
 }
 
+static unsigned first_ap_index(void)
+{
+    for (unsigned i = 0; i < percpu_count; i++) {
+        if (!percpu_table[i]->is_bsp) {
+            return i;
+        }
+    }
+    return 0;
+}
+
 static void enter_vmx_root_here(struct percpu *cpu)
 {
     cpu->vmx_ok = vmx_root_enter(cpu->index, &cpu->vmx_reason);
 }
 
+/* crash_test (kestrel.cfg): a deliberate invalid opcode, so tests can prove
+ * that an exception is reported once and stops every CPU. */
+static void crash_test_point(enum cfg_crash_test where, struct percpu *cpu)
+{
+    if (config.crash_test != where) {
+        return;
+    }
+    if (where == CFG_CRASH_AP && cpu->index != first_ap_index()) {
+        return;
+    }
+    log_info("crash_test: invalid opcode on cpu %u", cpu->apic_id);
+    __asm__ volatile("ud2");
+}
+
 void ap_main(struct percpu *cpu)
 {
+    crash_test_point(CFG_CRASH_AP, cpu);
     enter_vmx_root_here(cpu);
     __atomic_store_n(&cpu->state, CPU_PARKED, __ATOMIC_RELEASE);
     __atomic_fetch_add(&aps_done, 1, __ATOMIC_ACQ_REL);
@@ -165,6 +190,7 @@ void kmain(struct kestrel_bootinfo *bi)
 
     unsigned online = smp_start_aps(bi);
     log_status("cpus online %u/%u", online, bi->cpu_count);
+    crash_test_point(CFG_CRASH_BSP, bsp);
 
     enter_vmx_root_here(bsp);
     wait_for_aps(online - 1);

@@ -28,6 +28,7 @@ enum cfg_key {
     KEY_CMDLINE,
     KEY_LOGLEVEL,
     KEY_CPUS,
+    KEY_CRASH_TEST,
     KEY_COUNT,
 };
 
@@ -39,6 +40,7 @@ static const char *const key_names[KEY_COUNT] = {
     [KEY_CMDLINE] = "cmdline",
     [KEY_LOGLEVEL] = "loglevel",
     [KEY_CPUS] = "cpus",
+    [KEY_CRASH_TEST] = "crash_test",
 };
 
 static const char *const payload_names[] = {
@@ -58,11 +60,19 @@ static const char *const loglevel_names[] = {
 };
 #define LOGLEVEL_COUNT (sizeof(loglevel_names) / sizeof(loglevel_names[0]))
 
+static const char *const crash_test_names[] = {
+    [CFG_CRASH_NONE] = "none",
+    [CFG_CRASH_BSP] = "bsp",
+    [CFG_CRASH_AP] = "ap",
+};
+#define CRASH_TEST_COUNT (sizeof(crash_test_names) / sizeof(crash_test_names[0]))
+
 struct parser {
     struct kestrel_config *cfg;
     struct cfg_error      *err;
     int                    line;            /* current line, 1-based */
     int                    loglevel_line;   /* not kept in the config itself */
+    int                    crash_test_line;
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -167,6 +177,19 @@ static bool set_loglevel(struct parser *ps, struct span value)
     return true;
 }
 
+static bool set_crash_test(struct parser *ps, struct span value)
+{
+    if (!check_not_set_yet(ps, ps->crash_test_line, "crash_test"))
+        return false;
+    int c = lookup(value, crash_test_names, CRASH_TEST_COUNT);
+    if (c < 0)
+        return fail(ps, ps->line, "bad crash_test '%.*s' (expected none, bsp or ap)",
+                    shown(value), value.p);
+    ps->cfg->crash_test = (enum cfg_crash_test)c;
+    ps->crash_test_line = ps->line;
+    return true;
+}
+
 static bool set_cpus(struct parser *ps, struct span value)
 {
     struct kestrel_config *cfg = ps->cfg;
@@ -267,6 +290,7 @@ static bool apply(struct parser *ps, enum cfg_key key, struct span value)
     case KEY_CMDLINE:  return set_cmdline(ps, value);
     case KEY_LOGLEVEL: return set_loglevel(ps, value);
     case KEY_CPUS:     return set_cpus(ps, value);
+    case KEY_CRASH_TEST: return set_crash_test(ps, value);
     default:           return fail(ps, ps->line, "internal error: key %d", (int)key);
     }
 }

@@ -9,6 +9,9 @@
  * Keys: payload = selftest|hostile|bench|linux|multiboot
  *       kernel = \path      initrd = \path      module = \path [args]  (repeatable)
  *       cmdline = text      loglevel = error|warn|info|debug    cpus = N (1..256)
+ *       crash_test = none|bsp|ap   (test hook: a deliberate CPU exception on
+ *                                   the boot CPU or the first AP, to prove
+ *                                   the crash report and the stop of all CPUs)
  * Paths are as on the boot volume; '/' is accepted and stored as '\'.
  */
 #ifndef KESTREL_LIB_CONFIG_H
@@ -38,6 +41,12 @@ enum cfg_loglevel {
     CFG_LOG_DEBUG,
 };
 
+enum cfg_crash_test {
+    CFG_CRASH_NONE = 0,
+    CFG_CRASH_BSP,
+    CFG_CRASH_AP,
+};
+
 struct cfg_module {
     char path[CFG_PATH_MAX];
     char args[CFG_ARGS_MAX];
@@ -48,6 +57,7 @@ struct kestrel_config {
     enum cfg_payload  payload;
     enum cfg_loglevel loglevel;
     unsigned          cpus;            /* 0 = every CPU */
+    enum cfg_crash_test crash_test;
     char              kernel[CFG_PATH_MAX];   /* "" when not set */
     char              initrd[CFG_PATH_MAX];
     char              cmdline[CFG_CMDLINE_MAX];

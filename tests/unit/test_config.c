@@ -506,7 +506,24 @@ TEST(config_reparse_resets_state)
     CHECK_STR(cfg.kernel, "");
 }
 
+TEST(config_crash_test_hook)
+{
+    struct kestrel_config cfg;
+    struct cfg_error err;
+    CHECK(parse("crash_test = ap\n", &cfg, &err));
+    CHECK_EQ_U64(cfg.crash_test, CFG_CRASH_AP);
+    CHECK(parse("crash_test = bsp\n", &cfg, &err));
+    CHECK_EQ_U64(cfg.crash_test, CFG_CRASH_BSP);
+    CHECK(parse("# nothing\n", &cfg, &err));
+    CHECK_EQ_U64(cfg.crash_test, CFG_CRASH_NONE);
+    expect_error(unit_ctx_, "loglevel = warn\ncrash_test = yes\n", 2,
+                 "bad crash_test 'yes' (expected none, bsp or ap)");
+    CHECK_PASSING();
+    expect_error(unit_ctx_, "crash_test = ap\ncrash_test = ap\n", 2, "crash_test");
+}
+
 TEST_SUITE(config,
+    UNIT(config_crash_test_hook),
     UNIT(config_defaults),
     UNIT(config_empty_text_gives_defaults),
     UNIT(config_comments_and_blank_lines),
