@@ -188,11 +188,21 @@ void kmain(struct kestrel_bootinfo *bi)
     }
     acpi_crosscheck_cpus(bi);
 
+    /* Before the APs start: each AP enters VMX root as soon as it is up,
+     * against the capabilities the BSP read. */
+    const char *caps_reason;
+    bool caps_ok = vmx_caps_init(&caps_reason);
+
     unsigned online = smp_start_aps(bi);
     log_status("cpus online %u/%u", online, bi->cpu_count);
     crash_test_point(CFG_CRASH_BSP, bsp);
 
-    enter_vmx_root_here(bsp);
+    if (caps_ok) {
+        enter_vmx_root_here(bsp);
+    } else {
+        bsp->vmx_ok = false;
+        bsp->vmx_reason = caps_reason;
+    }
     wait_for_aps(online - 1);
     if (report_vmx(online)) {
         log_info("guest launch is not implemented yet: powering off");

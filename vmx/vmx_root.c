@@ -5,13 +5,13 @@
 #include "vmx/vmx_root.h"
 #include "vmx/vmx_probe.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/vmx_bits.h"
 #include "kernel/x86.h"
 #include "kernel/msr.h"
 #include "kernel/percpu.h"
 #include "mm/pmm.h"
 
 #define CR4_VMXE              (1ull << 13)
-#define VMX_BASIC_REVISION_MASK 0x7fffffffull
 
 struct vmx_root_cpu {
     uint64_t vmxon_region;     /* physical; 0 until allocated */
@@ -20,6 +20,63 @@ struct vmx_root_cpu {
 };
 
 static struct vmx_root_cpu root_cpus[KESTREL_MAX_CPUS];
+static struct vmx_caps caps;
+static bool caps_ready;
+
+static void read_cap_msrs(struct vmx_cap_msrs *m)
+{
+    m->basic = rdmsr(MSR_IA32_VMX_BASIC);
+    bool true_ctls = (m->basic & VMX_BASIC_TRUE_CONTROLS) != 0;
+    m->pin = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS);
+    m->proc = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
+    m->exit = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS);
+    m->entry = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS);
+    m->misc = rdmsr(MSR_IA32_VMX_MISC);
+    m->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+    m->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+    m->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+    m->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+    /* Secondary controls and EPT/VPID capabilities exist only when the
+     * primary controls allow activating the secondary ones (SDM A.3.3). */
+    m->proc2 = 0;
+    m->ept_vpid = 0;
+    if ((m->proc >> 32) & PROC_ACTIVATE_SECONDARY) {
+        m->proc2 = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
+        m->ept_vpid = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+    }
+}
+
+bool vmx_caps_init(const char **reason)
+{
+    struct vmx_cap_msrs m;
+    if (!vmx_probe(reason)) {
+        return false;
+    }
+    read_cap_msrs(&m);
+    if (!vmx_caps_evaluate(&m, &caps, reason)) {
+        return false;
+    }
+    caps_ready = true;
+    return true;
+}
+
+const struct vmx_caps *vmx_caps(void)
+{
+    return caps_ready ? &caps : 0;
+}
+
+/* Kestrel assumes one kind of CPU: an AP whose VMX differs from the BSP's
+ * (a different VMCS revision or fewer controls) is left out. */
+static bool same_as_bsp(const char **reason)
+{
+    struct vmx_cap_msrs m;
+    read_cap_msrs(&m);
+    if (__builtin_memcmp(&m, &caps.msr, sizeof(m)) != 0) {
+        *reason = "VMX capabilities differ from the boot CPU's";
+        return false;
+    }
+    return true;
+}
 
 /* The firmware may leave IA32_FEATURE_CONTROL unlocked (OVMF on Bochs
  * does): lock it with VMX outside SMX enabled, as the firmware should have.
@@ -65,7 +122,11 @@ bool vmx_root_enter(unsigned cpu_index, const char **reason)
     if (rc->active) {
         return true;
     }
-    if (!vmx_probe(reason) || !enable_feature_control(reason)) {
+    if (!caps_ready) {
+        *reason = "VMX capabilities not evaluated";
+        return false;
+    }
+    if (!vmx_probe(reason) || !enable_feature_control(reason) || !same_as_bsp(reason)) {
         return false;
     }
     if (!rc->vmxon_region) {
@@ -77,7 +138,7 @@ bool vmx_root_enter(unsigned cpu_index, const char **reason)
     }
     /* The region starts with the VMCS revision identifier (bits 30:0 of
      * IA32_VMX_BASIC); the rest is the processor's. */
-    *(volatile uint32_t *)rc->vmxon_region = (uint32_t)(rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION_MASK);
+    *(volatile uint32_t *)rc->vmxon_region = caps.revision;
 
     rc->saved_cr0 = read_cr0();
     rc->saved_cr4 = read_cr4();

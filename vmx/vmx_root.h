@@ -5,6 +5,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmx/caps.h"
+
+/* On the BSP, once: reads the capability MSRs and checks that they offer
+ * everything Kestrel needs.  False with *reason naming the first missing
+ * feature (then no CPU enters VMX operation). */
+bool vmx_caps_init(const char **reason);
+const struct vmx_caps *vmx_caps(void);
+
 /* On the calling CPU: lock IA32_FEATURE_CONTROL with VMX enabled if the
  * firmware left it unlocked, apply the CR0/CR4 fixed bits, set CR4.VMXE and
  * execute VMXON with a fresh region.  Returns false with *reason (words for

@@ -17,11 +17,24 @@ extern const struct unit_suite bootinfo_suite;
 extern const struct unit_suite pagetable_suite;
 extern const struct unit_suite frames_suite;
 extern const struct unit_suite psf_suite;
+extern const struct unit_suite mtrr_suite;
+extern const struct unit_suite ept_suite;
+extern const struct unit_suite cpuid_policy_suite;
+extern const struct unit_suite msr_policy_suite;
+extern const struct unit_suite guest_state_check_suite;
+extern const struct unit_suite vmx_names_suite;
+extern const struct unit_suite exit_qual_suite;
+extern const struct unit_suite vmx_caps_suite;
 
 static const struct unit_suite *const suites[] = {
+    &vmx_caps_suite,
     &kstring_suite, &fmt_suite,    &config_suite,    &elf64_suite,
     &memmap_suite,  &bootinfo_suite, &pagetable_suite,
     &frames_suite,  &psf_suite,
+    &mtrr_suite, &ept_suite,
+    &cpuid_policy_suite, &msr_policy_suite,
+    &guest_state_check_suite,
+    &vmx_names_suite, &exit_qual_suite,
 };
 
 void unit_fail(struct unit_ctx *ctx, const char *file, int line, const char *fmt, ...)

@@ -1,0 +1,651 @@
+/* Unit tests for vmx/msr_policy.c. */
+#include "test.h"
+
+#include "vmx/msr_policy.h"
+
+/* ---- a fake host ----------------------------------------------------------
+ * The MTRRs of a typical 8-variable-MTRR machine, and a log of which MSRs
+ * msr_shadow_init() read (it must never read one the CPU lacks). */
+
+struct fake_host {
+    uint64_t mtrrcap;
+    uint64_t def_type;
+    uint32_t reads[128];
+    size_t nreads;
+};
+
+static uint64_t fake_value(uint32_t msr)
+{
+    /* A distinct, valid-looking value per MSR. */
+    return 0x0606060606060606ull ^ ((uint64_t)msr << 32);
+}
+
+static uint64_t fake_read(uint32_t msr, void *ctx)
+{
+    struct fake_host *h = ctx;
+
+    if (h->nreads < sizeof(h->reads) / sizeof(h->reads[0]))
+        h->reads[h->nreads] = msr;
+    h->nreads++;
+    if (msr == 0xfe)
+        return h->mtrrcap;
+    if (msr == 0x2ff)
+        return h->def_type;
+    return fake_value(msr);
+}
+
+static bool fake_was_read(const struct fake_host *h, uint32_t msr)
+{
+    for (size_t i = 0; i < h->nreads && i < sizeof(h->reads) / sizeof(h->reads[0]); i++) {
+        if (h->reads[i] == msr)
+            return true;
+    }
+    return false;
+}
+
+#define CAP_FIX (1ull << 8)
+#define CAP_WC  (1ull << 10)
+
+static void shadow_for(struct msr_shadow *s, struct fake_host *h, uint64_t cap, unsigned bits)
+{
+    *h = (struct fake_host){ .mtrrcap = cap, .def_type = 0xc06 };
+    msr_shadow_init(s, bits, fake_read, h);
+}
+
+static const uint32_t fixed_msrs[] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b,
+                                       0x26c, 0x26d, 0x26e, 0x26f };
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static enum msr_read_action rd(uint32_t msr, const struct msr_shadow *s, uint64_t *v)
+{
+    *v = 0xdeadbeefdeadbeefull;
+    return msr_policy_read(msr, s, v);
+}
+
+static enum msr_write_action wr(uint32_t msr, uint64_t value, struct msr_shadow *s,
+                                const char **reason)
+{
+    *reason = NULL;
+    return msr_policy_write(msr, value, 0, s, reason);
+}
+
+static bool bit_set(const uint8_t *bitmap, unsigned byte, unsigned bit)
+{
+    return (bitmap[byte] >> bit) & 1;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+TEST(msr_table_consistent)
+{
+    size_t bad = 99, count = 0;
+    const char *problem = NULL;
+    const struct msr_rule *rules = msr_policy_rules(&count);
+
+    CHECK(msr_policy_check(&bad, &problem));
+    CHECK_STR(problem, "");
+    CHECK(count >= 15);
+    for (size_t i = 0; i < count; i++) {
+        CHECK(rules[i].name != NULL && rules[i].name[0] != '\0');
+        CHECK(rules[i].reason != NULL && rules[i].reason[0] != '\0');
+        CHECK(msr_policy_find(rules[i].first) == &rules[i]);
+        CHECK(msr_policy_find(rules[i].last) == &rules[i]);
+    }
+}
+
+TEST(msr_check_rejects_bad_tables)
+{
+    const struct msr_rule overlap[] = {
+        { .first = 0x10, .last = 0x20, .name = "a", .reason = "r" },
+        { .first = 0x20, .last = 0x30, .name = "b", .reason = "r" },
+    };
+    const struct msr_rule unsorted[] = {
+        { .first = 0x40, .last = 0x40, .name = "a", .reason = "r" },
+        { .first = 0x10, .last = 0x10, .name = "b", .reason = "r" },
+    };
+    const struct msr_rule duplicate[] = {
+        { .first = 0x3a, .last = 0x3a, .name = "a", .reason = "r" },
+        { .first = 0x3a, .last = 0x3a, .name = "a", .reason = "r" },
+    };
+    const struct msr_rule empty_range[] = {
+        { .first = 0x20, .last = 0x10, .name = "a", .reason = "r" },
+    };
+    const struct msr_rule no_reason[] = {
+        { .first = 0x10, .last = 0x10, .name = "a", .reason = NULL },
+    };
+    const struct msr_rule no_name[] = {
+        { .first = 0x10, .last = 0x10, .name = "", .reason = "r" },
+    };
+    const struct msr_rule shadow_without_slot[] = {
+        { .first = 0x2fe, .last = 0x2ff, .name = "a", .read = MSR_RULE_RD_SHADOW,
+          .reason = "r" },
+    };
+    const struct msr_rule apic_check_elsewhere[] = {
+        { .first = 0x1c, .last = 0x1c, .name = "a", .write = MSR_RULE_WR_APIC_BASE,
+          .reason = "r" },
+    };
+    const struct msr_rule stray_read_value[] = {
+        { .first = 0x10, .last = 0x10, .name = "a", .read_value = 5, .reason = "r" },
+    };
+    size_t bad = 99;
+    const char *problem = NULL;
+
+    CHECK(!msr_rules_check(overlap, 2, &bad, &problem));
+    CHECK_EQ_U64(bad, 1);
+    CHECK(problem != NULL && problem[0] != '\0');
+    CHECK(!msr_rules_check(unsorted, 2, &bad, &problem));
+    CHECK_EQ_U64(bad, 1);
+    CHECK(!msr_rules_check(duplicate, 2, &bad, &problem));
+    CHECK_EQ_U64(bad, 1);
+    CHECK(!msr_rules_check(empty_range, 1, &bad, &problem));
+    CHECK(!msr_rules_check(no_reason, 1, &bad, &problem));
+    CHECK(!msr_rules_check(no_name, 1, &bad, &problem));
+    CHECK(!msr_rules_check(shadow_without_slot, 1, &bad, &problem));
+    CHECK(!msr_rules_check(apic_check_elsewhere, 1, &bad, &problem));
+    CHECK(!msr_rules_check(stray_read_value, 1, &bad, &problem));
+    CHECK(msr_rules_check(overlap, 1, &bad, &problem));
+}
+
+TEST(msr_names)
+{
+    CHECK_STR(msr_policy_name(0x3a), "IA32_FEATURE_CONTROL");
+    CHECK_STR(msr_policy_name(0x1b), "IA32_APIC_BASE");
+    CHECK_STR(msr_policy_name(0x485), "IA32_VMX_*");
+    CHECK_STR(msr_policy_name(0x1a0), "unlisted MSR");
+    CHECK(msr_policy_find(0x1a0) == NULL);
+    CHECK(msr_policy_find(0) == NULL);
+    CHECK(msr_policy_find(0xffffffffu) == NULL);
+}
+
+/* ---- fixed rules -------------------------------------------------------- */
+
+TEST(msr_feature_control_locked_without_vmx)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(rd(0x3a, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 1);                               /* locked, VMX in/outside SMX clear */
+    CHECK_EQ_U64(wr(0x3a, 5, &s, &reason), MSR_WRITE_GP);
+    CHECK(reason != NULL && reason[0] != '\0');
+    CHECK_EQ_U64(wr(0x3a, 1, &s, &reason), MSR_WRITE_GP);
+    CHECK(msr_policy_intercepts_read(0x3a));
+    CHECK(msr_policy_intercepts_write(0x3a));
+}
+
+TEST(msr_vmx_capabilities_gp)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    for (uint32_t msr = 0x480; msr <= 0x493; msr++) {
+        CHECK_EQ_U64(rd(msr, &s, &v), MSR_READ_GP);
+        CHECK_EQ_U64(wr(msr, 0, &s, &reason), MSR_WRITE_GP);
+        CHECK(reason != NULL && reason[0] != '\0');
+        CHECK(msr_policy_intercepts_read(msr));
+        CHECK(msr_policy_intercepts_write(msr));
+    }
+    /* The neighbours are not VMX MSRs. */
+    CHECK_EQ_U64(rd(0x47f, &s, &v), MSR_READ_PASSTHROUGH);
+    CHECK_EQ_U64(rd(0x494, &s, &v), MSR_READ_PASSTHROUGH);
+    CHECK(!msr_policy_intercepts_read(0x494));
+}
+
+TEST(msr_smm_monitor_ctl_gp)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(rd(0x9b, &s, &v), MSR_READ_GP);
+    CHECK_EQ_U64(wr(0x9b, 0, &s, &reason), MSR_WRITE_GP);
+}
+
+TEST(msr_microcode_and_tsc_writes_ignored)
+{
+    static const uint32_t msrs[] = { 0x79, 0x10, 0x3b };
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+        CHECK_EQ_U64(wr(msrs[i], 0x1234, &s, &reason), MSR_WRITE_IGNORE);
+        CHECK(reason != NULL && reason[0] != '\0');
+        CHECK_EQ_U64(rd(msrs[i], &s, &v), MSR_READ_PASSTHROUGH);
+        CHECK(!msr_policy_intercepts_read(msrs[i]));
+        CHECK(msr_policy_intercepts_write(msrs[i]));
+    }
+}
+
+TEST(msr_passthrough_listed_and_unlisted)
+{
+    static const uint32_t msrs[] = {
+        0xc0000080u,                              /* EFER */
+        0x277,                                    /* PAT */
+        0xc0000100u, 0xc0000101u, 0xc0000102u,    /* FS/GS/KERNEL_GS base */
+        0x174, 0x175, 0x176,                      /* SYSENTER_* */
+        0x1d9,                                    /* DEBUGCTL */
+        0x38d, 0x38e, 0x38f, 0x390,               /* PMU global controls */
+        0x800, 0x802, 0x808, 0x830, 0x8ff,        /* x2APIC */
+        0xc0000081u, 0xc0000082u, 0xc0000084u,    /* STAR, LSTAR, FMASK */
+        0x1a0, 0x6e0, 0x8b, 0x1fff, 0xc0000103u, 0xc0001fffu,   /* unlisted, in range */
+    };
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+        CHECK_EQ_U64(rd(msrs[i], &s, &v), MSR_READ_PASSTHROUGH);
+        CHECK_EQ_U64(v, 0xdeadbeefdeadbeefull);          /* untouched */
+        CHECK_EQ_U64(wr(msrs[i], 0x1234, &s, &reason), MSR_WRITE_PASSTHROUGH);
+        CHECK(reason != NULL && reason[0] != '\0');
+        CHECK(!msr_policy_intercepts_read(msrs[i]));
+        CHECK(!msr_policy_intercepts_write(msrs[i]));
+    }
+}
+
+TEST(msr_outside_bitmap_ranges_exit_but_pass)
+{
+    static const uint32_t msrs[] = { 0x2000, 0x4b564d00u, 0x40000000u, 0xbfffffffu,
+                                     0xc0002000u, 0xc0010000u, 0xc0010114u, 0xffffffffu };
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+        CHECK(msr_policy_intercepts_read(msrs[i]));
+        CHECK(msr_policy_intercepts_write(msrs[i]));
+        CHECK_EQ_U64(rd(msrs[i], &s, &v), MSR_READ_PASSTHROUGH);
+        CHECK_EQ_U64(wr(msrs[i], 0, &s, &reason), MSR_WRITE_PASSTHROUGH);
+        CHECK_STR(reason, "unlisted: passthrough");
+    }
+}
+
+TEST(msr_write_accepts_null_reason)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(msr_policy_write(0x3a, 0, 0, &s, NULL), MSR_WRITE_GP);
+    CHECK_EQ_U64(msr_policy_write(0x2ff, 0x806, 0, &s, NULL), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(msr_policy_write(0x1a0, 0, 0, &s, NULL), MSR_WRITE_PASSTHROUGH);
+}
+
+/* ---- the bitmap ------------------------------------------------------------ */
+
+TEST(msr_bitmap_sample_bits)
+{
+    static uint8_t bitmap[MSR_BITMAP_SIZE];
+
+    memset(bitmap, 0xcc, sizeof(bitmap));            /* build must clear it first */
+    msr_bitmap_build(bitmap);
+
+    /* IA32_FEATURE_CONTROL 0x3a: read bitmap byte 7 bit 2; write the same at +2048. */
+    CHECK(bit_set(bitmap, 0x3a / 8, 0x3a % 8));
+    CHECK(bit_set(bitmap, 7, 2));
+    CHECK(bit_set(bitmap, 2048 + 7, 2));
+    /* IA32_VMX_BASIC 0x480: byte 0x90 bit 0, read and write. */
+    CHECK(bit_set(bitmap, 0x90, 0));
+    CHECK(bit_set(bitmap, 2048 + 0x90, 0));
+    /* ... through 0x493 (byte 0x92 bit 3); 0x494 clear. */
+    CHECK(bit_set(bitmap, 0x92, 3));
+    CHECK(!bit_set(bitmap, 0x92, 4));
+    /* IA32_EFER 0xc0000080: high read bitmap at 1024 + 0x10 bit 0, write at 3072: no exit. */
+    CHECK(!bit_set(bitmap, 1024 + 0x10, 0));
+    CHECK(!bit_set(bitmap, 3072 + 0x10, 0));
+    /* IA32_MTRR_DEF_TYPE 0x2ff: byte 0x5f bit 7, both. */
+    CHECK(bit_set(bitmap, 0x5f, 7));
+    CHECK(bit_set(bitmap, 2048 + 0x5f, 7));
+    /* IA32_TSC 0x10: write exits, read does not. */
+    CHECK(!bit_set(bitmap, 2, 0));
+    CHECK(bit_set(bitmap, 2048 + 2, 0));
+    /* IA32_APIC_BASE 0x1b: write only. */
+    CHECK(!bit_set(bitmap, 3, 3));
+    CHECK(bit_set(bitmap, 2048 + 3, 3));
+    /* x2APIC 0x800..0x8ff: no exits (read bytes 0x100..0x11f). */
+    for (unsigned b = 0x100; b < 0x120; b++) {
+        CHECK_EQ_U64(bitmap[b], 0);
+        CHECK_EQ_U64(bitmap[2048 + b], 0);
+    }
+    /* The whole high half (EFER, STAR, FS/GS bases, ...) passes through. */
+    for (unsigned b = 1024; b < 2048; b++)
+        CHECK_EQ_U64(bitmap[b], 0);
+    for (unsigned b = 3072; b < 4096; b++)
+        CHECK_EQ_U64(bitmap[b], 0);
+}
+
+TEST(msr_bitmap_matches_policy_everywhere)
+{
+    static uint8_t bitmap[MSR_BITMAP_SIZE];
+    unsigned reads = 0, writes = 0;
+
+    msr_bitmap_build(bitmap);
+    for (uint32_t i = 0; i < 2 * 0x2000u; i++) {
+        uint32_t msr = i < 0x2000u ? i : 0xc0000000u + (i - 0x2000u);
+        bool r = msr_bitmap_exits(bitmap, msr, false), w = msr_bitmap_exits(bitmap, msr, true);
+
+        if (r != msr_policy_intercepts_read(msr) || w != msr_policy_intercepts_write(msr)) {
+            unit_fail(unit_ctx_, __FILE__, __LINE__, "MSR 0x%x: bitmap %d/%d, policy %d/%d",
+                      msr, r, w, msr_policy_intercepts_read(msr),
+                      msr_policy_intercepts_write(msr));
+            return;
+        }
+        reads += r;
+        writes += w;
+    }
+    /* Reads: FEATURE_CONTROL, SMM_MONITOR_CTL, MTRRCAP, 64 variable + 11 fixed
+     * MTRRs, DEF_TYPE, 20 VMX MSRs.  Writes: those plus TSC, APIC_BASE,
+     * TSC_ADJUST and BIOS_UPDT_TRIG. */
+    CHECK_EQ_U64(reads, 1 + 1 + 1 + 64 + 11 + 1 + 20);
+    CHECK_EQ_U64(writes, reads + 4);
+    CHECK(msr_bitmap_exits(bitmap, 0x2000, false));
+    CHECK(msr_bitmap_exits(bitmap, 0xc0010000u, true));
+}
+
+/* ---- MTRR shadow ------------------------------------------------------------ */
+
+TEST(msr_mtrr_shadow_init_reads_what_exists)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+
+    shadow_for(&s, &h, 8 | CAP_FIX | CAP_WC, 39);
+    CHECK(fake_was_read(&h, 0xfe));
+    CHECK(fake_was_read(&h, 0x2ff));
+    for (size_t i = 0; i < 11; i++)
+        CHECK(fake_was_read(&h, fixed_msrs[i]));
+    CHECK(fake_was_read(&h, 0x200));
+    CHECK(fake_was_read(&h, 0x20f));                /* PHYSMASK7 */
+    CHECK(!fake_was_read(&h, 0x210));               /* PHYSBASE8 does not exist */
+    CHECK_EQ_U64(rd(0x210, &s, &v), MSR_READ_GP);
+    CHECK_EQ_U64(rd(0x23f, &s, &v), MSR_READ_GP);
+    CHECK_EQ_U64(h.nreads, 2 + 11 + 16);
+    CHECK_EQ_U64(s.phys_addr_bits, 39);
+
+    /* Reads come from the shadow, equal to the host's values. */
+    CHECK_EQ_U64(rd(0xfe, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 8 | CAP_FIX | CAP_WC);
+    CHECK_EQ_U64(rd(0x2ff, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 0xc06);
+    for (size_t i = 0; i < 11; i++) {
+        CHECK_EQ_U64(rd(fixed_msrs[i], &s, &v), MSR_READ_EMULATE);
+        CHECK_EQ_U64(v, fake_value(fixed_msrs[i]));
+        CHECK_EQ_U64(s.mtrr_fixed[i], fake_value(fixed_msrs[i]));
+        CHECK_EQ_U64(msr_mtrr_fixed_msrs[i], fixed_msrs[i]);
+    }
+    for (uint32_t msr = 0x200; msr < 0x210; msr++) {
+        CHECK_EQ_U64(rd(msr, &s, &v), MSR_READ_EMULATE);
+        CHECK_EQ_U64(v, fake_value(msr));
+    }
+}
+
+TEST(msr_mtrr_without_fixed_ranges)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 2, 36);
+    CHECK(!fake_was_read(&h, 0x250));
+    CHECK(!fake_was_read(&h, 0x204));
+    CHECK_EQ_U64(h.nreads, 2 + 4);
+    CHECK_EQ_U64(rd(0x250, &s, &v), MSR_READ_GP);
+    CHECK_EQ_U64(wr(0x268, 0x0606060606060606ull, &s, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "FIX") != NULL);
+    CHECK_EQ_U64(rd(0x203, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(rd(0x204, &s, &v), MSR_READ_GP);
+    CHECK_EQ_U64(wr(0x204, 0x6, &s, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "VCNT") != NULL);
+}
+
+TEST(msr_mtrr_vcnt_capped_at_32)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+
+    shadow_for(&s, &h, 40 | CAP_FIX, 39);
+    CHECK(fake_was_read(&h, 0x23f));
+    CHECK(!fake_was_read(&h, 0x240));
+    CHECK_EQ_U64(h.nreads, 2 + 11 + 64);
+    CHECK_EQ_U64(rd(0xfe, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 32 | CAP_FIX);
+    CHECK_EQ_U64(rd(0x23f, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, fake_value(0x23f));
+    /* Beyond the shadow: not an MTRR as far as the policy goes. */
+    CHECK(msr_policy_find(0x240) == NULL);
+}
+
+TEST(msr_mtrrcap_read_only)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(wr(0xfe, 8, &s, &reason), MSR_WRITE_GP);
+    CHECK(msr_policy_intercepts_read(0xfe));
+    CHECK(msr_policy_intercepts_write(0xfe));
+}
+
+TEST(msr_mtrr_round_trip)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+
+    CHECK_EQ_U64(wr(0x2ff, 0x800, &s, &reason), MSR_WRITE_EMULATE);   /* E, UC default */
+    CHECK(reason != NULL && reason[0] != '\0');
+    CHECK_EQ_U64(rd(0x2ff, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 0x800);
+    CHECK_EQ_U64(s.mtrr_def_type, 0x800);
+
+    CHECK_EQ_U64(wr(0x259, 0x0001040506000104ull, &s, &reason), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(rd(0x259, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 0x0001040506000104ull);
+    CHECK_EQ_U64(s.mtrr_fixed[2], 0x0001040506000104ull);
+
+    /* PHYSBASE1: 2 GiB WB; PHYSMASK1: 2 GiB, valid (39-bit physical addresses). */
+    CHECK_EQ_U64(wr(0x202, 0x80000006ull, &s, &reason), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(wr(0x203, 0x7f80000800ull, &s, &reason), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(rd(0x202, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 0x80000006ull);
+    CHECK_EQ_U64(rd(0x203, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 0x7f80000800ull);
+    CHECK_EQ_U64(s.mtrr_var[2], 0x80000006ull);
+    CHECK_EQ_U64(s.mtrr_var[3], 0x7f80000800ull);
+
+    /* Clearing a variable range (V = 0) is fine. */
+    CHECK_EQ_U64(wr(0x203, 0, &s, &reason), MSR_WRITE_EMULATE);
+    /* Every valid type is accepted everywhere. */
+    static const uint64_t types[] = { 0, 1, 4, 5, 6 };
+    for (size_t i = 0; i < 5; i++) {
+        CHECK_EQ_U64(wr(0x2ff, 0xc00 | types[i], &s, &reason), MSR_WRITE_EMULATE);
+        CHECK_EQ_U64(wr(0x200, 0x100000 | types[i], &s, &reason), MSR_WRITE_EMULATE);
+        CHECK_EQ_U64(wr(0x250, types[i] * 0x0101010101010101ull, &s, &reason),
+                     MSR_WRITE_EMULATE);
+    }
+}
+
+TEST(msr_mtrr_invalid_values)
+{
+    static const uint64_t bad_types[] = { 2, 3, 7, 8, 0x10, 0xff };
+    struct msr_shadow s, before;
+    struct fake_host h;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    before = s;
+
+    for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
+        CHECK_EQ_U64(wr(0x2ff, 0x800 | bad_types[i], &s, &reason), MSR_WRITE_GP);
+        CHECK(strstr(reason, "type") != NULL);
+        CHECK_EQ_U64(wr(0x200, bad_types[i], &s, &reason), MSR_WRITE_GP);
+        /* One bad byte anywhere in a fixed-range MTRR. */
+        for (unsigned byte = 0; byte < 8; byte++) {
+            uint64_t v = 0x0606060606060606ull & ~(0xffull << (8 * byte));
+
+            CHECK_EQ_U64(wr(0x26f, v | (bad_types[i] << (8 * byte)), &s, &reason),
+                         MSR_WRITE_GP);
+        }
+    }
+    /* DEF_TYPE reserved bits: 8, 9, 12 and up. */
+    CHECK_EQ_U64(wr(0x2ff, 0x806 | (1ull << 8), &s, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "reserved") != NULL);
+    CHECK_EQ_U64(wr(0x2ff, 0x806 | (1ull << 9), &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(wr(0x2ff, 0x806 | (1ull << 12), &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(wr(0x2ff, 0x806 | (1ull << 63), &s, &reason), MSR_WRITE_GP);
+    /* PHYSBASE: bits 11:8 reserved, and bits from MAXPHYADDR (39) up. */
+    for (unsigned bit = 8; bit < 12; bit++)
+        CHECK_EQ_U64(wr(0x204, 0x6 | (1ull << bit), &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(wr(0x204, 0x6 | (1ull << 39), &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(wr(0x204, 0x6 | (1ull << 63), &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(wr(0x204, 0x6 | (1ull << 38), &s, &reason), MSR_WRITE_EMULATE);
+    before.mtrr_var[4] = 0x6 | (1ull << 38);
+    /* PHYSMASK: bits 10:0 reserved, bits from MAXPHYADDR up. */
+    for (unsigned bit = 0; bit < 11; bit++)
+        CHECK_EQ_U64(wr(0x205, 0x800 | (1ull << bit), &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(wr(0x205, 0x800 | (1ull << 39), &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(wr(0x205, 0x7ffffff800ull, &s, &reason), MSR_WRITE_EMULATE);
+    before.mtrr_var[5] = 0x7ffffff800ull;
+
+    /* Refused writes changed nothing. */
+    CHECK_EQ_U64(s.mtrr_cap, before.mtrr_cap);
+    CHECK_EQ_U64(s.mtrr_def_type, before.mtrr_def_type);
+    CHECK_EQ_U64(s.phys_addr_bits, before.phys_addr_bits);
+    CHECK(memcmp(s.mtrr_fixed, before.mtrr_fixed, sizeof(s.mtrr_fixed)) == 0);
+    CHECK(memcmp(s.mtrr_var, before.mtrr_var, sizeof(s.mtrr_var)) == 0);
+}
+
+TEST(msr_mtrr_phys_addr_bits_defaults)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 0);
+    CHECK_EQ_U64(s.phys_addr_bits, 36);
+    CHECK_EQ_U64(wr(0x200, 0x6 | (1ull << 36), &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(wr(0x200, 0x6 | (1ull << 35), &s, &reason), MSR_WRITE_EMULATE);
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 64);
+    CHECK_EQ_U64(s.phys_addr_bits, 52);
+    CHECK_EQ_U64(wr(0x200, 0x6 | (1ull << 51), &s, &reason), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(wr(0x200, 0x6 | (1ull << 52), &s, &reason), MSR_WRITE_GP);
+}
+
+TEST(msr_mtrr_shadows_are_per_vcpu)
+{
+    struct msr_shadow a, b;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&a, &h, 8 | CAP_FIX, 39);
+    shadow_for(&b, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(wr(0x2ff, 0x806, &a, &reason), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(rd(0x2ff, &b, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 0xc06);
+}
+
+/* ---- IA32_APIC_BASE ---------------------------------------------------------- */
+
+#define APIC_CUR 0xfee00900ull    /* base 0xfee00000, EN (11), BSP (8) */
+
+static enum msr_write_action apic_wr(uint64_t value, uint64_t current, const char **reason)
+{
+    *reason = NULL;
+    return msr_policy_write(0x1b, value, current, NULL, reason);
+}
+
+TEST(msr_apic_base_allowed_writes)
+{
+    const char *reason;
+    uint64_t v;
+
+    CHECK_EQ_U64(apic_wr(APIC_CUR, APIC_CUR, &reason), MSR_WRITE_PASSTHROUGH);
+    CHECK(reason != NULL && reason[0] != '\0');
+    CHECK_EQ_U64(apic_wr(APIC_CUR | (1ull << 10), APIC_CUR, &reason), MSR_WRITE_PASSTHROUGH);
+    CHECK(strstr(reason, "x2APIC") != NULL);
+    /* An AP (BSP clear) may enable x2APIC too; rewriting x2APIC mode is fine. */
+    CHECK_EQ_U64(apic_wr(0xfee00c00ull, 0xfee00800ull, &reason), MSR_WRITE_PASSTHROUGH);
+    CHECK_EQ_U64(apic_wr(0xfee00d00ull, 0xfee00d00ull, &reason), MSR_WRITE_PASSTHROUGH);
+    /* Reads pass through and do not exit; writes exit. */
+    CHECK_EQ_U64(msr_policy_read(0x1b, NULL, &v), MSR_READ_PASSTHROUGH);
+    CHECK(!msr_policy_intercepts_read(0x1b));
+    CHECK(msr_policy_intercepts_write(0x1b));
+}
+
+TEST(msr_apic_base_refused_writes)
+{
+    const char *reason;
+
+    /* Moving the base, even with x2APIC enable. */
+    CHECK_EQ_U64(apic_wr(0xfec00900ull, APIC_CUR, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "moving") != NULL);
+    CHECK_EQ_U64(apic_wr(0x1fee00900ull, APIC_CUR, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(apic_wr(0xfee01d00ull, APIC_CUR, &reason), MSR_WRITE_GP);
+    /* Clearing the global enable, alone or with x2APIC. */
+    CHECK_EQ_U64(apic_wr(0xfee00100ull, APIC_CUR, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "disabling") != NULL);
+    CHECK_EQ_U64(apic_wr(0xfee00500ull, APIC_CUR, &reason), MSR_WRITE_GP);
+    /* Flipping BSP. */
+    CHECK_EQ_U64(apic_wr(0xfee00800ull, APIC_CUR, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "BSP") != NULL);
+    /* Reserved bits (0..7, 9, 52..63). */
+    CHECK_EQ_U64(apic_wr(APIC_CUR | 1, APIC_CUR, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "reserved") != NULL);
+    CHECK_EQ_U64(apic_wr(APIC_CUR | (1ull << 9), APIC_CUR, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(apic_wr(APIC_CUR | (1ull << 63), APIC_CUR, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(apic_wr(APIC_CUR | (1ull << 10) | (1ull << 9), APIC_CUR, &reason),
+                 MSR_WRITE_GP);
+    /* x2APIC back to xAPIC. */
+    CHECK_EQ_U64(apic_wr(0xfee00900ull, 0xfee00d00ull, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "x2APIC") != NULL);
+}
+
+TEST_SUITE(msr_policy,
+    UNIT(msr_table_consistent),
+    UNIT(msr_check_rejects_bad_tables),
+    UNIT(msr_names),
+    UNIT(msr_feature_control_locked_without_vmx),
+    UNIT(msr_vmx_capabilities_gp),
+    UNIT(msr_smm_monitor_ctl_gp),
+    UNIT(msr_microcode_and_tsc_writes_ignored),
+    UNIT(msr_passthrough_listed_and_unlisted),
+    UNIT(msr_outside_bitmap_ranges_exit_but_pass),
+    UNIT(msr_write_accepts_null_reason),
+    UNIT(msr_bitmap_sample_bits),
+    UNIT(msr_bitmap_matches_policy_everywhere),
+    UNIT(msr_mtrr_shadow_init_reads_what_exists),
+    UNIT(msr_mtrr_without_fixed_ranges),
+    UNIT(msr_mtrr_vcnt_capped_at_32),
+    UNIT(msr_mtrrcap_read_only),
+    UNIT(msr_mtrr_round_trip),
+    UNIT(msr_mtrr_invalid_values),
+    UNIT(msr_mtrr_phys_addr_bits_defaults),
+    UNIT(msr_mtrr_shadows_are_per_vcpu),
+    UNIT(msr_apic_base_allowed_writes),
+    UNIT(msr_apic_base_refused_writes)
+);

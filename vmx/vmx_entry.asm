@@ -1,0 +1,130 @@
+; VM entry and the VM-exit path (SDM vol. 3C ch. 26-27).
+;
+; vmx_enter(struct vcpu *vcpu [rdi], int launched [esi]) saves the host's
+; callee-saved registers, makes the current RSP the VMCS host RSP, loads the
+; guest's general-purpose registers from vcpu->regs and executes VMLAUNCH or
+; VMRESUME.  It returns only when VM entry fails (1: VMfailInvalid,
+; 2: VMfailValid) or when the exit dispatcher asks to leave the guest (3).
+;
+; A VM exit lands in vmx_exit_stub with RSP = host RSP, where [rsp] is the
+; vcpu pointer.  The stub stores the guest registers, calls
+; vmx_exit_dispatch(vcpu) and, on 0, reloads them and VMRESUMEs without
+; going back through C: the hot path is these few instructions plus the
+; handler.  struct vcpu starts with struct guest_regs (vmx/vcpu.h): 16 slots
+; in the SDM's register-number order (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
+; R8-R15); the RSP slot is unused (the VMCS holds the guest RSP).
+
+bits 64
+default rel
+
+%define VMCS_HOST_RSP 0x6c14
+%define VMCS_HOST_RIP 0x6c16
+
+%define R_RAX  0*8
+%define R_RCX  1*8
+%define R_RDX  2*8
+%define R_RBX  3*8
+%define R_RBP  5*8
+%define R_RSI  6*8
+%define R_RDI  7*8
+%define R_R8   8*8
+%define R_R9   9*8
+%define R_R10 10*8
+%define R_R11 11*8
+%define R_R12 12*8
+%define R_R13 13*8
+%define R_R14 14*8
+%define R_R15 15*8
+
+%define ENTER_FAIL_INVALID 1
+%define ENTER_FAIL_VALID   2
+%define ENTER_LEFT_GUEST   3
+
+section .text
+global vmx_enter
+global vmx_exit_stub
+extern vmx_exit_dispatch
+
+%macro LOAD_GUEST_GPRS 0            ; rdi = vcpu; rdi itself last
+    mov rax, [rdi + R_RAX]
+    mov rcx, [rdi + R_RCX]
+    mov rdx, [rdi + R_RDX]
+    mov rbx, [rdi + R_RBX]
+    mov rbp, [rdi + R_RBP]
+    mov rsi, [rdi + R_RSI]
+    mov r8,  [rdi + R_R8]
+    mov r9,  [rdi + R_R9]
+    mov r10, [rdi + R_R10]
+    mov r11, [rdi + R_R11]
+    mov r12, [rdi + R_R12]
+    mov r13, [rdi + R_R13]
+    mov r14, [rdi + R_R14]
+    mov r15, [rdi + R_R15]
+    mov rdi, [rdi + R_RDI]
+%endmacro
+
+vmx_enter:
+    push rbx
+    push rbp
+    push r12
+    push r13
+    push r14
+    push r15
+    push rdi                        ; [rsp] = vcpu, found again on every exit
+    mov rax, VMCS_HOST_RSP
+    vmwrite rax, rsp
+    jbe .entry_failed               ; CF or ZF: the vmwrite itself failed
+    lea rdx, [vmx_exit_stub]
+    mov rax, VMCS_HOST_RIP
+    vmwrite rax, rdx
+    jbe .entry_failed
+    test esi, esi
+    LOAD_GUEST_GPRS                 ; mov does not touch the flags
+    jnz .resume
+    vmlaunch
+    jmp .entry_failed
+.resume:
+    vmresume
+.entry_failed:                      ; flags from the failed instruction
+    mov eax, ENTER_FAIL_VALID
+    mov edx, ENTER_FAIL_INVALID
+    cmovc eax, edx
+.leave:
+    pop rdi
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbp
+    pop rbx
+    ret
+
+vmx_exit_stub:
+    push rdi                        ; guest rdi; [rsp+8] = vcpu
+    mov rdi, [rsp + 8]
+    mov [rdi + R_RAX], rax
+    mov [rdi + R_RCX], rcx
+    mov [rdi + R_RDX], rdx
+    mov [rdi + R_RBX], rbx
+    mov [rdi + R_RBP], rbp
+    mov [rdi + R_RSI], rsi
+    mov [rdi + R_R8],  r8
+    mov [rdi + R_R9],  r9
+    mov [rdi + R_R10], r10
+    mov [rdi + R_R11], r11
+    mov [rdi + R_R12], r12
+    mov [rdi + R_R13], r13
+    mov [rdi + R_R14], r14
+    mov [rdi + R_R15], r15
+    pop rax
+    mov [rdi + R_RDI], rax          ; rsp is back at the host RSP (16-aligned)
+    call vmx_exit_dispatch          ; rdi = vcpu; returns 0 = resume
+    test eax, eax
+    jnz .leave_guest
+    mov rdi, [rsp]
+    LOAD_GUEST_GPRS
+    vmresume
+    jmp vmx_enter.entry_failed      ; VMRESUME failed: report like a failed entry
+.leave_guest:
+    mov eax, ENTER_LEFT_GUEST
+    jmp vmx_enter.leave
