@@ -8,35 +8,16 @@
  * is refused with PT_CONFLICT so a mistake cannot quietly alias memory.
  */
 #include "lib/pagetable.h"
+#include "lib/pt_levels.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LEVEL_PT         1u
-#define LEVEL_PD         2u
-#define LEVEL_PDPT       3u
-#define LEVEL_PML4       4u
 
-#define ENTRIES_PER_TABLE 512u
 #define PHYS_LIMIT       0x000fffffffffffffull   /* 52-bit physical addresses */
 
 /* Bits the CPU changes on its own: a mapping is "identical" regardless. */
 #define PTE_CPU_OWNED    (PTE_ACCESSED | PTE_DIRTY)
-
-static unsigned level_shift(unsigned level)
-{
-    return 12u + 9u * (level - 1u);
-}
-
-static uint64_t level_page_size(unsigned level)
-{
-    return 1ull << level_shift(level);
-}
-
-static unsigned table_index(uint64_t virt, unsigned level)
-{
-    return (unsigned)(virt >> level_shift(level)) & (ENTRIES_PER_TABLE - 1u);
-}
 
 /* Tables are reached through their physical address (see the header). */
 static uint64_t *table_of(uint64_t entry)
@@ -74,7 +55,7 @@ static bool level_allowed(const struct pt_ctx *pt, unsigned level)
 
 static bool fits_page(unsigned level, uint64_t virt, uint64_t phys, uint64_t remaining)
 {
-    uint64_t size = level_page_size(level);
+    uint64_t size = level_size(level);
 
     return ((virt | phys) & (size - 1)) == 0 && remaining >= size;
 }
@@ -82,7 +63,7 @@ static bool fits_page(unsigned level, uint64_t virt, uint64_t phys, uint64_t rem
 /* Physical address an entry maps virt to, for a leaf at level. */
 static uint64_t leaf_target(uint64_t entry, unsigned level, uint64_t virt)
 {
-    uint64_t offset_mask = level_page_size(level) - 1;
+    uint64_t offset_mask = level_size(level) - 1;
 
     return (entry & PTE_ADDR_MASK & ~offset_mask) | (virt & offset_mask);
 }
@@ -247,7 +228,7 @@ enum pt_status pt_map(struct pt_ctx *pt, uint64_t virt, uint64_t phys,
 
         if (st != PT_OK)
             return st;
-        uint64_t step = level_page_size(level);
+        uint64_t step = level_size(level);
         virt += step;
         phys += step;
         size -= step;
@@ -274,6 +255,6 @@ int pt_translate(const uint64_t *pml4, uint64_t virt, uint64_t *phys,
     if (flags != NULL)
         *flags = entry_flags(leaf);
     if (page_size != NULL)
-        *page_size = level_page_size(level);
+        *page_size = level_size(level);
     return 0;
 }

@@ -9,32 +9,12 @@
  * entries are RWX: the leaves alone decide what the guest may do.
  */
 #include "mm/ept.h"
+#include "lib/pt_levels.h"
 
-#define LEVEL_PT     1u
-#define LEVEL_PD     2u
-#define LEVEL_PDPT   3u
-#define LEVEL_PML4   4u
-
-#define ENTRIES_PER_TABLE 512u
 #define PAGE_4K      0x1000ull
 
 /* Leaf bits compared when deciding whether a mapping already holds. */
 #define LEAF_ATTR_BITS (EPT_ENTRY_PERMS | EPT_ENTRY_MEMTYPE | EPT_ENTRY_IGNORE_PAT)
-
-static unsigned level_shift(unsigned level)
-{
-    return 12u + 9u * (level - 1u);
-}
-
-static uint64_t level_size(unsigned level)
-{
-    return 1ull << level_shift(level);
-}
-
-static unsigned table_index(uint64_t gpa, unsigned level)
-{
-    return (unsigned)(gpa >> level_shift(level)) & (ENTRIES_PER_TABLE - 1u);
-}
 
 /* Tables are reached through their physical address (see the header). */
 static uint64_t *table_of(uint64_t entry)
