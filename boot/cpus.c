@@ -5,14 +5,13 @@
  */
 #include "loader.h"
 #include "mp_services.h"
+#include "cpuid.h"
 
 static EFI_GUID mp_services_guid = EFI_MP_SERVICES_PROTOCOL_GUID;
 
 static uint32_t bsp_apic_id(void)
 {
-    uint32_t eax, ebx, ecx, edx;
-    __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
-    return ebx >> 24;   /* initial xAPIC ID; MP services gives the full ID */
+    return loader_cpuid(1).ebx >> 24;   /* initial xAPIC ID; MP services gives the full ID */
 }
 
 static void bsp_only(struct kestrel_bootinfo *bi, const char *why)

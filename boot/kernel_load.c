@@ -10,6 +10,7 @@
 #include "lib/elf64.h"
 #include "lib/efi_mmap.h"
 #include "lib/pagetable.h"
+#include "cpuid.h"
 
 struct page_pool {
     uint8_t *base;
@@ -28,9 +29,7 @@ static uint64_t pool_alloc(void *ctx)
 
 static bool cpu_has_1g_pages(void)
 {
-    uint32_t eax, ebx, ecx, edx;
-    __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000001), "c"(0));
-    return (edx >> 26) & 1;
+    return (loader_cpuid(0x80000001).edx >> 26) & 1;   /* PDPE1GB */
 }
 
 /* Highest physical address in the firmware map, at least 4 GiB so the
