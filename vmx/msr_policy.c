@@ -7,28 +7,6 @@
 #include "vmx/msr_policy.h"
 #include "kernel/msr.h"
 
-/* MSRs this file names that kernel/msr.h does not (yet). */
-#define MSR_IA32_TSC                   0x00000010
-#define MSR_IA32_TSC_ADJUST            0x0000003b
-#define MSR_IA32_BIOS_UPDT_TRIG        0x00000079
-#define MSR_IA32_SMM_MONITOR_CTL       0x0000009b
-#define MSR_IA32_SYSENTER_CS           0x00000174
-#define MSR_IA32_SYSENTER_EIP          0x00000176
-#define MSR_IA32_DEBUGCTL              0x000001d9
-#define MSR_IA32_MTRR_PHYSBASE0        0x00000200
-#define MSR_IA32_MTRR_PHYSMASK31       0x0000023f
-#define MSR_IA32_MTRR_FIX64K_00000     0x00000250
-#define MSR_IA32_MTRR_FIX16K_80000     0x00000258
-#define MSR_IA32_MTRR_FIX16K_A0000     0x00000259
-#define MSR_IA32_MTRR_FIX4K_C0000      0x00000268
-#define MSR_IA32_MTRR_FIX4K_F8000      0x0000026f
-#define MSR_IA32_FIXED_CTR_CTRL        0x0000038d
-#define MSR_IA32_PERF_GLOBAL_OVF_CTRL  0x00000390
-#define MSR_IA32_VMX_EXIT_CTLS2        0x00000493   /* the last VMX capability MSR */
-#define MSR_X2APIC_LAST                0x000008ff
-#define MSR_IA32_STAR                  0xc0000081
-#define MSR_IA32_FMASK                 0xc0000084
-
 /* IA32_MTRRCAP fields */
 #define MTRRCAP_VCNT_MASK              0xffull
 #define MTRRCAP_FIX                    (1ull << 8)
