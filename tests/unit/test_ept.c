@@ -2,6 +2,7 @@
 #include "test.h"
 
 #include "mm/ept.h"
+#include "test_pages.h"
 
 #include <stdlib.h>
 
@@ -14,38 +15,6 @@
 #define RW  (EPT_READ | EPT_WRITE)
 #define RX  (EPT_READ | EPT_EXEC)
 #define RWX EPT_RWX
-
-/* ---- host pages as physical memory ---------------------------------------- */
-
-struct test_alloc {
-    void  **pages;
-    size_t  used, cap;
-    size_t  budget;              /* allocations allowed before returning 0 */
-};
-
-static uint64_t test_alloc_page(void *ctx)
-{
-    struct test_alloc *a = ctx;
-
-    if (a->used >= a->budget)
-        return 0;
-    if (a->used == a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 64;
-        void **pages = realloc(a->pages, cap * sizeof(*pages));
-
-        if (pages == NULL)
-            return 0;
-        a->pages = pages;
-        a->cap = cap;
-    }
-    void *p = aligned_alloc(4096, 4096);
-    if (p == NULL)
-        return 0;
-    /* Garbage on purpose: the library must not trust the page is clean. */
-    memset(p, 0xcc, 4096);
-    a->pages[a->used++] = p;
-    return (uint64_t)(uintptr_t)p;
-}
 
 struct test_ept {
     struct test_alloc alloc;
@@ -66,9 +35,7 @@ static void ept_setup(struct test_ept *t, unsigned allow, size_t budget)
 
 static void ept_teardown(struct test_ept *t)
 {
-    for (size_t i = 0; i < t->alloc.used; i++)
-        free(t->alloc.pages[i]);
-    free(t->alloc.pages);
+    test_alloc_release(&t->alloc);
     memset(&t->alloc, 0, sizeof(t->alloc));
 }
 

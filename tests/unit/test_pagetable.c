@@ -2,35 +2,13 @@
 #include "test.h"
 
 #include "lib/pagetable.h"
+#include "test_pages.h"
 
 #include <stdlib.h>
 
 #define KiB 0x400ull
 #define MiB 0x100000ull
 #define GiB 0x40000000ull
-
-/* Host pages stand in for physical memory: their addresses are directly
- * usable as pointers, which is what pagetable.c assumes. */
-struct test_alloc {
-    void  *pages[1024];
-    size_t used;
-    size_t budget;              /* allocations allowed before returning 0 */
-};
-
-static uint64_t test_alloc_page(void *ctx)
-{
-    struct test_alloc *a = ctx;
-
-    if (a->used >= a->budget || a->used >= sizeof(a->pages) / sizeof(a->pages[0]))
-        return 0;
-    void *p = aligned_alloc(4096, 4096);
-    if (p == NULL)
-        return 0;
-    /* Garbage on purpose: the library must not trust the page is clean. */
-    memset(p, 0xcc, 4096);
-    a->pages[a->used++] = p;
-    return (uint64_t)(uintptr_t)p;
-}
 
 struct test_pt {
     struct test_alloc alloc;
@@ -52,9 +30,7 @@ static void pt_setup(struct test_pt *t, unsigned allow, size_t budget)
 
 static void pt_teardown(struct test_pt *t)
 {
-    for (size_t i = 0; i < t->alloc.used; i++)
-        free(t->alloc.pages[i]);
-    t->alloc.used = 0;
+    test_alloc_release(&t->alloc);
 }
 
 /* Tables allocated beyond the root. */
