@@ -3,6 +3,7 @@
 
 #include "mm/ept.h"
 #include "test_pages.h"
+#include "mtrr_fixtures.h"
 
 #include <stdlib.h>
 
@@ -627,20 +628,7 @@ TEST(ept_random_against_model_1g)
 
 /* ---- the identity map ------------------------------------------------------ */
 
-static uint64_t phys_bits_mask(unsigned pab)
-{
-    return ((1ull << pab) - 1) & ~0xfffull;
-}
 
-static void set_var(struct mtrr_state *s, unsigned i, uint64_t base, uint64_t size, uint8_t type)
-{
-    s->var[i].base = base | type;
-    s->var[i].mask = (~(size - 1) & phys_bits_mask(s->phys_addr_bits)) | (1ull << 11);
-    if (s->var_count <= i)
-        s->var_count = i + 1;
-}
-
-#define FIX_ALL(t) (0x0101010101010101ull * (uint64_t)(t))
 
 /* WB RAM below 1 MiB but UC VGA (A0000-BFFFF) and WP ROMs (C0000-FFFFF);
  * WB 0-4 GiB with UC 3-4 GiB; WB 4-8 GiB; default UC.  MAXPHYADDR 36. */

@@ -2,26 +2,13 @@
 #include "test.h"
 
 #include "mm/mtrr.h"
+#include "mtrr_fixtures.h"
 
 #define KiB 0x400ull
 #define MiB 0x100000ull
 #define GiB 0x40000000ull
 
-#define FIX_ALL(t) (0x0101010101010101ull * (uint64_t)(t))
 
-static uint64_t phys_bits_mask(unsigned pab)
-{
-    return ((1ull << pab) - 1) & ~0xfffull;
-}
-
-/* A contiguous variable range as firmware programs it. */
-static void set_var(struct mtrr_state *s, unsigned i, uint64_t base, uint64_t size, uint8_t type)
-{
-    s->var[i].base = base | type;
-    s->var[i].mask = (~(size - 1) & phys_bits_mask(s->phys_addr_bits)) | (1ull << 11);
-    if (s->var_count <= i)
-        s->var_count = i + 1;
-}
 
 /* A typical PC: WB RAM below 1 MiB except the VGA window (UC) and option /
  * BIOS ROMs (WP); WB 0-4 GiB with UC 3-4 GiB punched out (PCI hole); WB
