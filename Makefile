@@ -27,7 +27,8 @@ KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 $(WARN) -O2 -g \
     -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
     -MMD -MP $(INCLUDES)
 KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c vmx/*.c guest/*.c lib/*.c)
-KERNEL_ASMS := kernel/entry.asm kernel/isr.asm kernel/trampoline_blob.asm drivers/font_blob.asm
+KERNEL_ASMS := kernel/entry.asm kernel/isr.asm kernel/trampoline_blob.asm drivers/font_blob.asm \
+               vmx/vmx_entry.asm guest/selftest_blob.asm
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/kernel/%.asm.o)
 
 # ---- loader (GNU-EFI; flags from ../shared/notes/emulators.md §1)
@@ -66,6 +67,10 @@ $(BUILD)/font.psf: scripts/fetch-font.sh
 $(BUILD)/kernel/drivers/font_blob.asm.o: drivers/font_blob.asm $(BUILD)/font.psf
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -DFONT_PSF='"$(BUILD)/font.psf"' $< -o $@
+
+$(BUILD)/kernel/guest/selftest_blob.asm.o: guest/selftest_blob.asm $(BUILD)/guest/selftest.bin
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -DSELFTEST_BIN='"$(BUILD)/guest/selftest.bin"' $< -o $@
 
 $(BUILD)/kernel/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
@@ -108,6 +113,7 @@ run: deps
 	@scripts/run.sh --iso $(ISO) --smp $(SMP) $(if $(MEM),--mem $(MEM)) $(if $(EMU),--emu $(EMU))
 
 include tests/unit/unit.mk
+include guest/selftest/selftest.mk
 
 test: deps
 	@$(MAKE) --no-print-directory iso

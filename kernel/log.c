@@ -1,4 +1,5 @@
 /* Line-buffered, lock-protected logging to all consoles. */
+#include <stdbool.h>
 #include "kernel/log.h"
 #include "kernel/spinlock.h"
 #include "lib/fmt.h"
@@ -11,6 +12,10 @@
 
 static char history[HISTORY_SIZE];
 static uint64_t history_len;   /* total bytes ever logged */
+/* While a guest runs it owns COM1 (and the screen): Kestrel's lines go to
+ * the history only, and are written out when the guest stops. */
+static bool consoles_paused;
+static uint64_t paused_at;
 
 static struct console *consoles;
 static enum log_level max_level = LOG_INFO;
@@ -23,10 +28,11 @@ static void history_append(const char *buf, int len)
     }
 }
 
-void log_add_console(struct console *c)
+/* Writes history[from..] to one console, line by line (called locked). */
+static void replay(struct console *c, uint64_t from)
 {
-    uint64_t flags = spin_lock_irqsave(&log_lock);
-    uint64_t start = history_len > HISTORY_SIZE ? history_len - HISTORY_SIZE : 0;
+    uint64_t oldest = history_len > HISTORY_SIZE ? history_len - HISTORY_SIZE : 0;
+    uint64_t start = from > oldest ? from : oldest;
     char line[LINE_BUF];
     unsigned n = 0;
     /* Replay line by line, so the console sees whole lines as usual. */
@@ -40,9 +46,47 @@ void log_add_console(struct console *c)
     if (n) {
         c->write(line, n);
     }
+}
+
+void log_add_console(struct console *c)
+{
+    uint64_t flags = spin_lock_irqsave(&log_lock);
+    replay(c, 0);
     c->next = consoles;
     consoles = c;
     spin_unlock_irqrestore(&log_lock, flags);
+}
+
+void log_pause_consoles(void)
+{
+    uint64_t flags = spin_lock_irqsave(&log_lock);
+    consoles_paused = true;
+    paused_at = history_len;
+    spin_unlock_irqrestore(&log_lock, flags);
+}
+
+void log_resume_consoles(void)
+{
+    uint64_t flags = spin_lock_irqsave(&log_lock);
+    if (consoles_paused) {
+        consoles_paused = false;
+        for (struct console *c = consoles; c; c = c->next) {
+            replay(c, paused_at);
+        }
+    }
+    spin_unlock_irqrestore(&log_lock, flags);
+}
+
+uint64_t log_read_history(char *buf, uint64_t size)
+{
+    uint64_t flags = spin_lock_irqsave(&log_lock);
+    uint64_t oldest = history_len > HISTORY_SIZE ? history_len - HISTORY_SIZE : 0;
+    uint64_t n = 0;
+    for (uint64_t i = oldest; i < history_len && n < size; i++) {
+        buf[n++] = history[i % HISTORY_SIZE];
+    }
+    spin_unlock_irqrestore(&log_lock, flags);
+    return n;
 }
 
 void log_flush(void)
@@ -67,8 +111,10 @@ static void emit(const char *buf, int len)
     /* The lock makes every line whole: a CPU never writes into another's. */
     uint64_t flags = spin_lock_irqsave(&log_lock);
     history_append(buf, len);
-    for (struct console *c = consoles; c; c = c->next) {
-        c->write(buf, (unsigned)len);
+    if (!consoles_paused) {
+        for (struct console *c = consoles; c; c = c->next) {
+            c->write(buf, (unsigned)len);
+        }
     }
     spin_unlock_irqrestore(&log_lock, flags);
 }

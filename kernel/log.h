@@ -33,6 +33,13 @@ void log_add_console(struct console *c);
  * an emulator that stops at once would lose the last line). */
 void log_flush(void);
 void log_set_level(enum log_level level);
+/* A guest owns the consoles while it runs: lines only go to the history.
+ * Resuming writes out everything logged meanwhile. */
+void log_pause_consoles(void);
+void log_resume_consoles(void);
+/* Copies the oldest-first history (at most size bytes); returns the count. */
+#include <stdint.h>
+uint64_t log_read_history(char *buf, uint64_t size);
 
 #define FMT_CHECK(a, b) __attribute__((format(printf, a, b)))
 void log_error(const char *fmt, ...) FMT_CHECK(1, 2);

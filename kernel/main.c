@@ -23,6 +23,7 @@
 #include "drivers/acpi.h"
 #include "drivers/fbcon.h"
 #include "vmx/vmx_root.h"
+#include "kernel/guest_run.h"
 
 #define KESTREL_VERSION "0.1"
 #define MAP_CAPACITY 512
@@ -108,6 +109,9 @@ void ap_main(struct percpu *cpu)
     enter_vmx_root_here(cpu);
     __atomic_store_n(&cpu->state, CPU_PARKED, __ATOMIC_RELEASE);
     __atomic_fetch_add(&aps_done, 1, __ATOMIC_ACQ_REL);
+    if (cpu->vmx_ok) {
+        guest_run_ap(cpu);
+    }
     cpu_stop();
 }
 
@@ -205,8 +209,7 @@ void kmain(struct kestrel_bootinfo *bi)
     }
     wait_for_aps(online - 1);
     if (report_vmx(online)) {
-        log_info("guest launch is not implemented yet: powering off");
+        guest_run_bsp(bi, &config, memory_map, &memory_map_count, MAP_CAPACITY);
     }
-    vmx_root_leave(bsp->index);
     power_off();
 }

@@ -16,8 +16,13 @@ bool panic_begin(void)
 {
     irq_disable();
     int expected = 0;
-    return __atomic_compare_exchange_n(&panicking, &expected, 1, false, __ATOMIC_ACQ_REL,
-                                       __ATOMIC_ACQUIRE);
+    if (!__atomic_compare_exchange_n(&panicking, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        return false;
+    }
+    /* A guest may own the consoles right now; a fatal error takes them back. */
+    log_resume_consoles();
+    return true;
 }
 
 void panic_end(void)

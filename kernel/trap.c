@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "kernel/log.h"
 #include "drivers/lapic.h"
+#include "kernel/safe_msr.h"
 
 struct __attribute__((packed)) idt_gate {
     uint16_t offset_low;
@@ -126,17 +127,33 @@ static void report_exception(const struct trap_frame *f)
     print_backtrace(f->rbp);
 }
 
+static volatile bool nmis_expected;
+
+void trap_expect_nmis(void)
+{
+    nmis_expected = true;
+}
+
 void trap_entry(struct trap_frame *f)
 {
     if (f->vector == VEC_NMI) {
-        /* NMIs are how a panicking CPU stops the others. */
+        /* NMIs are how a panicking CPU stops the others, and how a guest's
+         * end reaches the other vCPUs (those in root mode just go on). */
         if (panic_in_progress()) {
             cpu_stop();
+        }
+        if (nmis_expected) {
+            return;
         }
         log_warn("cpu %u: unexpected NMI", this_cpu()->apic_id);
         return;
     }
     if (f->vector < VEC_FIRST_EXTERNAL) {
+        uint64_t fixup = f->vector == VEC_GENERAL_PROTECTION ? ex_table_fixup(f->rip) : 0;
+        if (fixup) {
+            f->rip = fixup;   /* rdmsr_safe/wrmsr_safe: the MSR does not exist */
+            return;
+        }
         if (!panic_begin()) {
             cpu_stop();
         }

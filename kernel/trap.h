@@ -34,4 +34,7 @@ void irq_register(uint8_t vector, irq_handler_fn fn);
 
 void trap_entry(struct trap_frame *f);
 
+/* From now on an NMI in root mode is expected (a guest is ending): no warning. */
+void trap_expect_nmis(void);
+
 #endif

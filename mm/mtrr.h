@@ -72,6 +72,9 @@ bool mtrr_range_uniform(const struct mtrr_state *s, uint64_t base, uint64_t size
 uint64_t mtrr_uniform_extent(const struct mtrr_state *s, uint64_t base, uint64_t limit, uint8_t *type);
 
 /* "UC", "WC", "WT", "WP", "WB", "UC-", or "reserved". */
+/* Reads this CPU's MTRRs (mm/mtrr_read.c; the kernel only). */
+void mtrr_read_state(struct mtrr_state *s);
+
 const char *mem_type_name(uint8_t t);
 
 #endif

@@ -64,3 +64,16 @@ uint64_t pmm_free_bytes(void)
 {
     return pool.free_bytes;
 }
+
+bool pmm_give_to_guest(uint64_t reserve_pages, struct frame_pool *guest)
+{
+    uint64_t flags = spin_lock_irqsave(&pool_lock);
+    uint64_t reserve = frames_alloc(&pool, reserve_pages, 0x200000ull, 0);
+    if (reserve) {
+        *guest = pool;
+        frames_init(&pool);
+        frames_add(&pool, reserve, reserve_pages * PAGE_SIZE);
+    }
+    spin_unlock_irqrestore(&pool_lock, flags);
+    return reserve != 0;
+}

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include "bootinfo.h"
 #include "lib/memmap.h"
 
@@ -19,5 +20,12 @@ uint64_t pmm_alloc_pages(uint64_t pages);
 uint64_t pmm_alloc_pages_below(uint64_t pages, uint64_t limit);
 void     pmm_free_pages(uint64_t base, uint64_t pages);
 uint64_t pmm_free_bytes(void);
+
+struct frame_pool;
+/* The hand-over to the guest: every free page except `reserve_pages` (kept,
+ * 2 MiB-aligned, for Kestrel's later allocations: EPT tables, VMCSs) moves
+ * into *guest, which then describes the guest's RAM above 1 MiB.  Returns
+ * false when not even the reserve is free. */
+bool pmm_give_to_guest(uint64_t reserve_pages, struct frame_pool *guest);
 
 #endif

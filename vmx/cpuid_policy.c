@@ -90,8 +90,33 @@ static void apply_to(uint32_t *reg, const struct cpuid_rule *r)
     *reg = (*reg & ~r->clear) | r->set;
 }
 
+/* CPUID is the most frequent exit: a leaf below 64 that no rule names must
+ * pass through without a walk over the table.  The mask of ruled low leaves
+ * is derived from the table on first use (every CPU derives the same
+ * value, so a race is harmless). */
+#define LOW_LEAVES 64
+
+static bool low_leaf_has_rules(uint32_t leaf)
+{
+    static volatile uint64_t mask;
+    static volatile bool mask_ready;
+
+    if (!mask_ready) {
+        uint64_t m = 0;
+        for (size_t i = 0; i < CPUID_RULE_COUNT; i++) {
+            if (cpuid_rules[i].leaf < LOW_LEAVES)
+                m |= 1ull << cpuid_rules[i].leaf;
+        }
+        mask = m;
+        __atomic_store_n(&mask_ready, true, __ATOMIC_RELEASE);
+    }
+    return (mask >> leaf) & 1;
+}
+
 void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_values *v)
 {
+    if (leaf < LOW_LEAVES && !low_leaf_has_rules(leaf))
+        return;
     if (in_hypervisor_range(leaf))
         *v = (struct cpuid_values){ 0, 0, 0, 0 };
     for (size_t i = 0; i < CPUID_RULE_COUNT; i++) {

@@ -12,46 +12,30 @@
 
 static bool access_failed[KESTREL_MAX_CPUS];
 
-static uint32_t instruction_error(void)
+/* The VM-instruction error, or false when there is no current VMCS (the
+ * failure was VMfailInvalid: not even this field can be read). */
+static bool instruction_error(uint32_t *err)
 {
-    uint64_t err = 0;
-    if (vmx_read_raw(VMCS_RO_VM_INSTRUCTION_ERROR, &err) != VMX_SUCCEED) {
-        return 0;
+    uint64_t value = 0;
+    if (vmx_read_raw(VMCS_RO_VM_INSTRUCTION_ERROR, &value) != VMX_SUCCEED) {
+        return false;
     }
-    return (uint32_t)err;
+    *err = (uint32_t)value;
+    return true;
 }
 
-static void report(const char *op, uint32_t field, uint64_t value, enum vmx_result r)
+void vmcs_report_failure(const char *op, uint32_t field, uint64_t value)
 {
+    uint32_t err = 0;
     access_failed[this_cpu()->index] = true;
-    if (r == VMX_FAIL_INVALID) {
+    if (!instruction_error(&err)) {
         log_error("cpu %u: %s %s (%#x) = %#llx failed: no current VMCS", this_cpu()->apic_id, op,
                   vmcs_field_name(field), field, (unsigned long long)value);
         return;
     }
-    uint32_t err = instruction_error();
     log_error("cpu %u: %s %s (%#x) = %#llx failed: VM-instruction error %u (%s)",
               this_cpu()->apic_id, op, vmcs_field_name(field), field, (unsigned long long)value, err,
               vm_instruction_error_text(err));
-}
-
-uint64_t vmcs_read_checked(uint32_t field)
-{
-    uint64_t value = 0;
-    enum vmx_result r = vmx_read_raw(field, &value);
-    if (__builtin_expect(r != VMX_SUCCEED, 0)) {
-        report("vmread", field, 0, r);
-        return 0;
-    }
-    return value;
-}
-
-void vmcs_write_checked(uint32_t field, uint64_t value)
-{
-    enum vmx_result r = vmx_write_raw(field, value);
-    if (__builtin_expect(r != VMX_SUCCEED, 0)) {
-        report("vmwrite", field, value, r);
-    }
 }
 
 bool vmcs_access_failed(void)

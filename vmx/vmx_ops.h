@@ -54,7 +54,7 @@ static inline enum vmx_result vmx_ptrld(uint64_t vmcs_phys)
 static inline enum vmx_result vmx_read_raw(uint64_t field, uint64_t *value)
 {
     bool cf, zf;
-    __asm__ volatile("vmread %[f], %[v]" : [v] "=rm"(*value), "=@ccc"(cf), "=@ccz"(zf)
+    __asm__ volatile("vmread %[f], %[v]" : [v] "=r"(*value), "=@ccc"(cf), "=@ccz"(zf)
                      : [f] "r"(field) : "memory");
     return VMX_RESULT_FROM_FLAGS(cf, zf);
 }
@@ -63,7 +63,7 @@ static inline enum vmx_result vmx_write_raw(uint64_t field, uint64_t value)
 {
     bool cf, zf;
     __asm__ volatile("vmwrite %[v], %[f]" : "=@ccc"(cf), "=@ccz"(zf)
-                     : [f] "r"(field), [v] "rm"(value) : "memory");
+                     : [f] "r"(field), [v] "r"(value) : "memory");
     return VMX_RESULT_FROM_FLAGS(cf, zf);
 }
 
@@ -104,8 +104,34 @@ static inline enum vmx_result vmx_invvpid(uint64_t type, uint16_t vpid, uint64_t
 #define VMCS_ENC_W32          2u
 #define VMCS_ENC_WNATURAL     3u
 
-uint64_t vmcs_read_checked(uint32_t field);
-void     vmcs_write_checked(uint32_t field, uint64_t value);
+/* Out of line: the report (vmx/vmcs_access.c), which tells VMfailInvalid
+ * from VMfailValid itself.  The access is inline and tests only "CF or ZF"
+ * (one branch): it sits on every exit's path. */
+void vmcs_report_failure(const char *op, uint32_t field, uint64_t value);
+
+static inline uint64_t vmcs_read_checked(uint32_t field)
+{
+    uint64_t value;
+    bool failed;
+    __asm__ volatile("vmread %[f], %[v]" : [v] "=r"(value), "=@ccbe"(failed) : [f] "r"((uint64_t)field)
+                     : "memory");
+    if (__builtin_expect(failed, 0)) {
+        vmcs_report_failure("vmread", field, 0);
+        return 0;
+    }
+    return value;
+}
+
+static inline void vmcs_write_checked(uint32_t field, uint64_t value)
+{
+    bool failed;
+    __asm__ volatile("vmwrite %[v], %[f]" : "=@ccbe"(failed) : [f] "r"((uint64_t)field), [v] "r"(value)
+                     : "memory");
+    if (__builtin_expect(failed, 0)) {
+        vmcs_report_failure("vmwrite", field, value);
+    }
+}
+
 /* True once any checked access on this CPU failed (and was reported). */
 bool     vmcs_access_failed(void);
 void     vmcs_access_reset(void);

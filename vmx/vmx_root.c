@@ -12,6 +12,8 @@
 #include "mm/pmm.h"
 
 #define CR4_VMXE              (1ull << 13)
+#define CR4_OSXSAVE           (1ull << 18)
+#define CPUID_1_ECX_XSAVE     (1u << 26)
 
 struct vmx_root_cpu {
     uint64_t vmxon_region;     /* physical; 0 until allocated */
@@ -101,6 +103,12 @@ static bool enable_feature_control(const char **reason)
 static bool apply_fixed_bits(const char **reason)
 {
     uint64_t cr0 = read_cr0(), cr4 = read_cr4() | CR4_VMXE;
+    /* A guest's XSETBV is executed by Kestrel (vmx/exit_instructions.c),
+     * which needs CR4.OSXSAVE in root mode; Kestrel itself uses no
+     * extended state, so turning it on changes nothing else. */
+    if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) {
+        cr4 |= CR4_OSXSAVE;
+    }
     uint64_t cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0), cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
     uint64_t cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0), cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
     uint64_t new_cr0 = (cr0 | cr0_fixed0) & cr0_fixed1;

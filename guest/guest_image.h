@@ -1,0 +1,59 @@
+/*
+ * Built-in guest images (the self-test, hostile and bench guests) and the
+ * contract between them and Kestrel's loader for them (guest/builtin.c).
+ *
+ * An image is a flat binary linked at GUEST_IMAGE_LINK_BASE (guest-virtual)
+ * that starts with struct guest_image_header.  Kestrel copies it into guest
+ * memory, zeroes the rest up to image_size (the .bss), builds page tables
+ * in guest memory that map
+ *   - guest-virtual GUEST_IMAGE_LINK_BASE.. → the image, and
+ *   - guest-virtual [0, 4 GiB) → guest-physical [0, 4 GiB) (identity: low
+ *     memory, the LAPIC, the boot info below),
+ * and enters it on the BSP in 64-bit mode at CPL 0 with interrupts off, no
+ * IDT/GDT of its own yet (the image loads its own first), RIP = link base +
+ * entry_offset, RSP = link base + stack_top_offset, RDI = guest-physical
+ * (identity-mapped) address of struct guest_boot_info.  Every other vCPU
+ * waits for INIT-SIPI-SIPI from the guest, as on real hardware.
+ */
+#ifndef KESTREL_GUEST_IMAGE_H
+#define KESTREL_GUEST_IMAGE_H
+
+#include <stdint.h>
+
+#define GUEST_IMAGE_LINK_BASE  0xffffffffc0000000ull
+#define GUEST_IMAGE_MAGIC      0x5453455547545353ull   /* "SSTGUEST" */
+#define GUEST_BOOT_INFO_MAGIC  0x4f464e49544f4f42ull   /* "BOOTINFO" */
+#define GUEST_MAX_CPUS         256
+
+struct guest_image_header {
+    uint64_t magic;              /* GUEST_IMAGE_MAGIC */
+    uint64_t entry_offset;       /* from the link base */
+    uint64_t image_size;         /* bytes in memory, .bss included, 4 KiB multiple */
+    uint64_t stack_top_offset;   /* the BSP's initial stack */
+};
+
+struct guest_boot_info {
+    uint64_t magic;              /* GUEST_BOOT_INFO_MAGIC */
+    uint32_t cpu_count;          /* vCPUs, the BSP included */
+    uint32_t bsp_apic_id;
+    uint32_t apic_ids[GUEST_MAX_CPUS];
+    uint32_t x2apic;             /* 1: the LAPIC is in x2APIC mode (use MSRs 0x800+) */
+    uint32_t reserved0;
+    uint64_t lapic_base;         /* xAPIC MMIO base (identity-mapped) */
+    uint64_t ap_start_page;      /* guest-physical 4 KiB page below 1 MiB for AP start-up code */
+    uint64_t hypervisor_probe;   /* a guest-physical address inside Kestrel's (hidden) memory */
+    uint64_t tsc_hz;
+};
+
+/* Hypercalls: VMCALL with the function in RAX, arguments in RBX, RCX, RDX;
+ * the result in RAX (~0 for an unknown function).  Only from CPL 0: at
+ * CPL > 0 VMCALL raises #UD in the guest.  (docs/vmcall.md) */
+#define KESTREL_HC_VERSION        0   /* → ABI version (1) */
+#define KESTREL_HC_LOG_WRITE      1   /* RBX = guest-physical string, RCX = length → bytes logged */
+#define KESTREL_HC_LOG_READ       2   /* RBX = guest-physical buffer, RCX = size → bytes copied */
+#define KESTREL_HC_EXIT_STATS     3   /* prints this CPU's exit counters → total exits */
+#define KESTREL_HC_POWER_OFF      4   /* ends the run: Kestrel reports and powers off */
+#define KESTREL_HC_CHECK_ISOLATION 5  /* → 1 if Kestrel's canary at hypervisor_probe is intact */
+#define KESTREL_HC_RESULT_UNKNOWN (~0ull)
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * Kestrel's hypercalls (guest/guest_image.h): VMCALL with the function in
+ * RAX, arguments in RBX, RCX, RDX, the result in RAX.  The argument
+ * registers are declared as modified too, so a hypervisor that clobbers
+ * them breaks nothing here.
+ */
+#ifndef KESTREL_GUEST_SELFTEST_HYPERCALL_H
+#define KESTREL_GUEST_SELFTEST_HYPERCALL_H
+
+#include <stdint.h>
+
+#include "guest/guest_image.h"
+
+static inline uint64_t kestrel_hypercall(uint64_t function, uint64_t arg0, uint64_t arg1,
+                                         uint64_t arg2)
+{
+    uint64_t rax = function;
+
+    __asm__ volatile("vmcall"
+                     : "+a"(rax), "+b"(arg0), "+c"(arg1), "+d"(arg2)
+                     :
+                     : "memory");
+    return rax;
+}
+
+static inline uint64_t hc_version(void)
+{
+    return kestrel_hypercall(KESTREL_HC_VERSION, 0, 0, 0);
+}
+
+static inline uint64_t hc_check_isolation(void)
+{
+    return kestrel_hypercall(KESTREL_HC_CHECK_ISOLATION, 0, 0, 0);
+}
+
+static inline uint64_t hc_power_off(void)
+{
+    return kestrel_hypercall(KESTREL_HC_POWER_OFF, 0, 0, 0);
+}
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * The self-test guest's flow.  BSP: own GDT and IDT, check the boot info,
+ * start every AP (each runs the checks as soon as it is up), run the
+ * checks itself, wait for every AP, print the verdict and ask Kestrel to
+ * power off.  AP: own GDT and IDT, the checks, halt.
+ */
+#include "guest/selftest/hypercall.h"
+#include "guest/selftest/lapic.h"
+#include "guest/selftest/selftest.h"
+#include "guest/selftest/serial.h"
+#include "guest/selftest/tsc.h"
+#include "kernel/x86.h"
+
+#define AP_FINISH_US 1000000u
+
+const struct guest_boot_info *boot_info;
+struct cpu cpus[SELFTEST_MAX_CPUS];
+unsigned cpu_total;
+
+extern const uint8_t __image_start[];
+
+/* NULL, or what is wrong with the boot info. */
+static const char *boot_info_problem(const struct guest_boot_info *info)
+{
+    bool bsp_listed = false;
+
+    if ((uint64_t)__image_start != GUEST_IMAGE_LINK_BASE)
+        return "the image is not linked at GUEST_IMAGE_LINK_BASE";
+    if (info == NULL || info->magic != GUEST_BOOT_INFO_MAGIC)
+        return "bad magic";
+    if (info->cpu_count == 0 || info->cpu_count > SELFTEST_MAX_CPUS)
+        return "cpu_count out of range";
+    if (info->tsc_hz == 0)
+        return "tsc_hz is 0";
+    if (!info->x2apic && info->lapic_base == 0)
+        return "xAPIC mode without lapic_base";
+    for (uint32_t i = 0; i < info->cpu_count; i++)
+        bsp_listed |= info->apic_ids[i] == info->bsp_apic_id;
+    return bsp_listed ? NULL : "bsp_apic_id is not in apic_ids";
+}
+
+/* The BSP is cpus[0]; the APs follow in the boot info's order. */
+static void assign_cpus(void)
+{
+    cpus[0] = (struct cpu){ .index = 0, .apic_id = boot_info->bsp_apic_id, .state = CPU_ONLINE };
+    cpu_total = 1;
+    for (uint32_t i = 0; i < boot_info->cpu_count; i++) {
+        if (boot_info->apic_ids[i] == boot_info->bsp_apic_id)
+            continue;
+        cpus[cpu_total] = (struct cpu){ .index = cpu_total, .apic_id = boot_info->apic_ids[i] };
+        cpu_total++;
+    }
+}
+
+static void note_if_apic_id_differs(const struct cpu *cpu)
+{
+    uint32_t id = lapic_id();
+
+    if (id != cpu->apic_id)
+        say("cpu %u note: the LAPIC reports APIC ID %u", cpu->apic_id, id);
+}
+
+__attribute__((noreturn)) static void power_off(void)
+{
+    uint64_t result = hc_power_off();
+
+    say("KESTREL_HC_POWER_OFF returned 0x%lx: halting", result);
+    cpu_stop();
+}
+
+static void start_aps(void)
+{
+    const char *why = cpu_total > 1 ? smp_prepare() : NULL;
+
+    if (why != NULL) {
+        say("application processors not started: %s", why);
+        return;
+    }
+    for (unsigned i = 1; i < cpu_total; i++)
+        smp_start_ap(&cpus[i]);   /* one that fails says why and stays CPU_OFF */
+}
+
+static bool wait_ap_done(const struct cpu *cpu)
+{
+    uint64_t deadline = tsc_deadline_us(AP_FINISH_US);
+
+    while (__atomic_load_n(&cpu->state, __ATOMIC_ACQUIRE) != CPU_DONE) {
+        if (__atomic_load_n(&cpu->state, __ATOMIC_ACQUIRE) == CPU_OFF || tsc_expired(deadline))
+            return false;
+        cpu_relax();
+    }
+    return true;
+}
+
+/* "selftest: PASS n/n" or "selftest: FAIL p/n: name,name,...": each failing
+ * check once, then cpu<id>-timeout for each AP that did not finish (all
+ * of its checks count as failed). */
+static void report(void)
+{
+    bool done[SELFTEST_MAX_CPUS];
+    uint32_t failed_mask = 0;
+    unsigned run = 0, passed = 0, total = cpu_total;
+
+    for (unsigned i = 0; i < total; i++) {
+        done[i] = i == 0 || wait_ap_done(&cpus[i]);
+        if (done[i]) {
+            run += cpus[i].checks_run;
+            passed += cpus[i].checks_passed;
+            failed_mask |= cpus[i].failed_mask;
+        } else {
+            run += check_count();
+            if (__atomic_load_n(&cpus[i].state, __ATOMIC_ACQUIRE) != CPU_OFF)
+                say("cpu %u did not finish its checks within %u ms", cpus[i].apic_id,
+                    AP_FINISH_US / 1000);
+        }
+    }
+
+    bool taken = console_begin();
+    if (passed == run) {
+        console_printf("selftest: PASS %u/%u\n", passed, run);
+    } else {
+        const char *sep = "";
+        console_printf("selftest: FAIL %u/%u: ", passed, run);
+        for (unsigned i = 0; i < check_count(); i++) {
+            if (failed_mask & (1u << i)) {
+                console_printf("%s%s", sep, check_name(i));
+                sep = ",";
+            }
+        }
+        for (unsigned i = 0; i < total; i++) {
+            if (!done[i]) {
+                console_printf("%scpu%u-timeout", sep, cpus[i].apic_id);
+                sep = ",";
+            }
+        }
+        console_printf("\n");
+    }
+    console_end(taken);
+}
+
+void selftest_bsp_main(const struct guest_boot_info *info)
+{
+    gdt_load();
+    idt_init();
+    idt_load();
+
+    const char *problem = boot_info_problem(info);
+    if (problem != NULL) {
+        say("boot info at 0x%lx unusable: %s", (uint64_t)info, problem);
+        say("FAIL 0/0: boot-info");
+        power_off();
+    }
+    boot_info = info;
+    assign_cpus();
+    lapic_init_cpu();
+    say("starting: %u cpus, %s, BSP APIC ID %u", cpu_total, info->x2apic ? "x2APIC" : "xAPIC",
+        info->bsp_apic_id);
+    note_if_apic_id_differs(&cpus[0]);
+
+    probe_unusable_why = paging_map_probe(info->hypervisor_probe, &probe_va);
+    if (info->hypervisor_probe == 0)
+        probe_unusable_why = "the boot info gives no hypervisor_probe address";
+    if (probe_unusable_why != NULL)
+        probe_va = 0;
+
+    start_aps();
+    checks_run_all(&cpus[0]);
+    report();
+    power_off();
+}
+
+void selftest_ap_main(struct cpu *cpu)
+{
+    gdt_load();
+    idt_load();
+    if (this_cpu() != cpu) {
+        /* The trampoline handed over another CPU's stack: nothing here can
+         * be trusted, and the BSP will report this AP as timed out. */
+        say("cpu %u stopped: started on another CPU's stack", cpu->apic_id);
+        cpu_stop();
+    }
+    lapic_init_cpu();
+    __atomic_store_n(&cpu->state, CPU_ONLINE, __ATOMIC_RELEASE);
+    note_if_apic_id_differs(cpu);
+    checks_run_all(cpu);
+    __atomic_store_n(&cpu->state, CPU_DONE, __ATOMIC_RELEASE);
+    cpu_stop();
+}

@@ -1,0 +1,32 @@
+/*
+ * COM1 output for the self-test guest: the guest owns the UART (already
+ * programmed 115200 8N1 by Kestrel) and writes to it by port I/O.  Lines
+ * are written whole under one lock so CPUs never interleave mid-line.
+ */
+#ifndef KESTREL_GUEST_SELFTEST_SERIAL_H
+#define KESTREL_GUEST_SELFTEST_SERIAL_H
+
+#include <stdbool.h>
+
+#include "guest/selftest/selftest.h"
+
+/* 16550 registers (offsets from the base port). */
+#define COM1_BASE     0x3f8
+#define UART_THR      0          /* transmit holding register */
+#define UART_LSR      5          /* line status register */
+#define UART_SCR      7          /* scratch register: no function, just holds a byte */
+#define UART_LSR_THRE (1u << 5)  /* THR empty: the next byte may be written */
+
+/* Takes the console lock; false when this CPU already held it (an
+ * exception handler interrupting a print) or the holder never let go: the
+ * matching console_end() then does not release it. */
+bool console_begin(void);
+void console_end(bool taken);
+/* Formats without the lock: only between console_begin() and console_end(). */
+void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One whole line: "selftest: " + fmt + "\r\n", under the lock. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An abandoned check may have held the lock: give it back. */
+void console_release_if_mine(const struct cpu *cpu);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * Starting the APs, as an operating system would (SDM vol. 3A 9.4.4.1):
+ * the AP trampoline (kernel/trampoline.asm, assembled into this image)
+ * goes to info->ap_start_page; then, one AP at a time because they share
+ * its parameter block, INIT, 10 ms, SIPI, 200 us, a second SIPI if the AP
+ * is not up yet, and up to 1 s for it to arrive.  The trampoline takes the
+ * AP from real mode to long mode on the guest's current page tables and
+ * jumps to selftest_ap_entry (entry.asm) on the AP's own stack.
+ */
+#include "guest/selftest/lapic.h"
+#include "guest/selftest/selftest.h"
+#include "guest/selftest/serial.h"
+#include "guest/selftest/tsc.h"
+#include "kernel/msr.h"
+#include "kernel/x86.h"
+
+#define INIT_TO_SIPI_US   10000
+#define SIPI_TO_SIPI_US   200
+#define AP_ARRIVAL_US     1000000ull
+#define START_PAGE_LIMIT  0x100000ull          /* real mode reaches only the first MiB */
+#define PAGE_SIZE         4096ull
+#define CR3_LIMIT         (1ull << 32)         /* the trampoline loads CR3 in 32-bit mode */
+
+/* The trampoline's parameter block: layout of kernel/trampoline.asm. */
+#define TRAMPOLINE_MAGIC          0x4b415054u  /* "TPAK" */
+#define TRAMPOLINE_PARAMS_OFFSET  8
+
+struct trampoline_params {
+    uint32_t magic;
+    uint32_t cr3;
+    uint64_t stack;
+    uint64_t entry;
+    uint64_t arg;          /* RDI at the entry */
+    uint32_t efer;         /* EFER bits to set besides LME */
+    uint32_t reserved;
+} __attribute__((packed));
+
+extern const uint8_t trampoline_blob[], trampoline_blob_end[];   /* kernel/trampoline_blob.asm */
+extern void selftest_ap_entry(void);
+
+uint8_t ap_stacks[SELFTEST_MAX_CPUS][SELFTEST_AP_STACK_SIZE] __attribute__((aligned(16)));
+
+static struct trampoline_params *params;
+static uint8_t sipi_vector;
+
+/* Copies the trampoline and fills in what all APs share.  NULL, or why
+ * no AP can be started. */
+const char *smp_prepare(void)
+{
+    uint64_t page = boot_info->ap_start_page;
+    uint64_t size = (uint64_t)(trampoline_blob_end - trampoline_blob);
+    uint64_t cr3 = read_cr3();
+
+    if (page == 0 || page >= START_PAGE_LIMIT || (page & (PAGE_SIZE - 1)) != 0)
+        return "the boot info's AP start-up page is not a 4 KiB page below 1 MiB";
+    if (size > PAGE_SIZE)
+        return "the AP trampoline is larger than a page";
+    /* The APs run on the BSP's page tables: Kestrel's identity map covers
+     * the start-up page (paging goes on while executing there) and the
+     * image.  Building a second set would test nothing more. */
+    if (cr3 >= CR3_LIMIT)
+        return "CR3 is above 4 GiB, out of the trampoline's reach";
+
+    uint8_t *dst = (uint8_t *)(uintptr_t)page;
+    __builtin_memcpy(dst, trampoline_blob, size);
+    params = (struct trampoline_params *)(dst + TRAMPOLINE_PARAMS_OFFSET);
+    if (params->magic != TRAMPOLINE_MAGIC)
+        return "the AP trampoline's parameter block is not where this guest expects it";
+    params->cr3 = (uint32_t)cr3;
+    params->entry = (uint64_t)selftest_ap_entry;
+    /* The guest's tables may use NX bits, reserved without EFER.NXE. */
+    params->efer = (uint32_t)(rdmsr(MSR_IA32_EFER) & EFER_NXE);
+    sipi_vector = (uint8_t)(page >> 12);
+    return NULL;
+}
+
+static bool wait_arrival(const struct cpu *cpu, uint64_t deadline)
+{
+    /* ONLINE or later: a fast AP may be done already. */
+    while (__atomic_load_n(&cpu->state, __ATOMIC_ACQUIRE) < CPU_ONLINE) {
+        if (tsc_expired(deadline))
+            return false;
+        cpu_relax();
+    }
+    return true;
+}
+
+/* One AP, INIT-SIPI-SIPI; says why when it does not come up. */
+bool smp_start_ap(struct cpu *cpu)
+{
+    params->stack = (uint64_t)ap_stacks[cpu->index] + SELFTEST_AP_STACK_SIZE;
+    params->arg = (uint64_t)cpu;
+    /* Sequentially consistent: the parameters are visible before the IPI
+     * (a WRMSR to the x2APIC ICR is not serializing). */
+    __atomic_store_n(&cpu->state, CPU_STARTING, __ATOMIC_SEQ_CST);
+
+    if (!lapic_send_ipi(cpu->apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT)) {
+        say("cpu %u not started: the LAPIC did not accept the INIT IPI", cpu->apic_id);
+        __atomic_store_n(&cpu->state, CPU_OFF, __ATOMIC_SEQ_CST);
+        return false;
+    }
+    tsc_delay_us(INIT_TO_SIPI_US);
+    uint64_t deadline = tsc_deadline_us(AP_ARRIVAL_US);
+    lapic_send_ipi(cpu->apic_id, ICR_DELIVERY_STARTUP | sipi_vector);
+    tsc_delay_us(SIPI_TO_SIPI_US);
+    if (__atomic_load_n(&cpu->state, __ATOMIC_ACQUIRE) < CPU_ONLINE)
+        lapic_send_ipi(cpu->apic_id, ICR_DELIVERY_STARTUP | sipi_vector);
+    if (wait_arrival(cpu, deadline))
+        return true;
+    say("cpu %u did not start: no answer to INIT-SIPI-SIPI within %llu ms", cpu->apic_id,
+        AP_ARRIVAL_US / 1000);
+    /* Back to wait-for-SIPI: a late AP must not run later on the next
+     * AP's parameters. */
+    lapic_send_ipi(cpu->apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT);
+    __atomic_store_n(&cpu->state, CPU_OFF, __ATOMIC_SEQ_CST);
+    return false;
+}

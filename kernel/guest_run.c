@@ -1,0 +1,166 @@
+/*
+ * The run: memory hand-over, payload, vCPUs on every CPU in VMX root, and
+ * the end (status lines, exit statistics, power-off or reset).  Kestrel
+ * owns the consoles before the first VM entry and after the guest stopped;
+ * in between the guest owns COM1 and Kestrel's lines wait in the log history.
+ */
+#include "kernel/guest_run.h"
+#include "kernel/x86.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/power.h"
+#include "mm/pmm.h"
+#include "mm/guest_memory.h"
+#include "vmx/vm.h"
+#include "vmx/vmx_root.h"
+#include "drivers/lapic.h"
+#include "drivers/timer.h"
+#include "guest/builtin.h"
+
+#define RESERVE_PAGES      4096          /* 16 MiB kept for Kestrel after the hand-over */
+#define AP_READY_US        1000000
+#define LEAVE_WAIT_US      500000
+
+enum launch_state { LAUNCH_WAIT = 0, LAUNCH_GO, LAUNCH_NEVER };
+
+static struct vm vm;
+static struct frame_pool guest_pool;
+static volatile int launch = LAUNCH_WAIT;
+static volatile unsigned aps_ready;
+
+static struct vcpu *new_vcpu(void)
+{
+    uint64_t pages = (sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE;
+    struct vcpu *v = (struct vcpu *)pmm_alloc_pages(pages);
+    if (!v) {
+        panic("out of memory for a vCPU");
+    }
+    return v;
+}
+
+void guest_run_ap(struct percpu *cpu)
+{
+    while (__atomic_load_n(&launch, __ATOMIC_ACQUIRE) == LAUNCH_WAIT) {
+        cpu_relax();
+    }
+    if (launch != LAUNCH_GO) {
+        cpu_stop();
+    }
+    struct vcpu *v = vm.vcpus[cpu->index];
+    bool ok = vcpu_prepare(&vm, v, cpu->index, cpu->apic_id, false, 0);
+    __atomic_fetch_add(&aps_ready, 1, __ATOMIC_ACQ_REL);
+    if (ok) {
+        vcpu_run(v);
+    } else {
+        __atomic_fetch_add(&vm.left, 1, __ATOMIC_ACQ_REL);
+    }
+    cpu_stop();
+}
+
+/* The guest's view of the machine, for a built-in guest. */
+static void fill_boot_info(const struct kestrel_bootinfo *bi, struct guest_boot_info *info)
+{
+    __builtin_memset(info, 0, sizeof(*info));
+    for (unsigned i = 0; i < vm.vcpu_count; i++) {
+        info->apic_ids[i] = vm.vcpus[i]->apic_id;
+        if (vm.vcpus[i]->is_bsp) {
+            info->bsp_apic_id = vm.vcpus[i]->apic_id;
+        }
+    }
+    info->cpu_count = vm.vcpu_count;
+    info->x2apic = lapic_is_x2apic();
+    info->lapic_base = rdmsr(0x1b) & ~0xfffull;
+    /* Kestrel's own AP page is free again now that its APs run: the guest
+     * may use it for its own AP start-up code. */
+    info->ap_start_page = bi->trampoline_phys;
+    info->hypervisor_probe = vm.canary;
+    info->tsc_hz = timer_tsc_hz();
+}
+
+__attribute__((noreturn)) static void end_run(void)
+{
+    uint64_t deadline = timer_deadline_us(LEAVE_WAIT_US);
+    while (vm.left < vm.vcpu_count && !timer_expired(deadline)) {
+        cpu_relax();
+    }
+    log_resume_consoles();
+    switch (vm.end) {
+    case GUEST_POWER_OFF:
+        log_status("guest powered off");
+        break;
+    case GUEST_RESET:
+        log_status("guest reset: %s", vm.end_how);
+        break;
+    default:
+        log_error("guest %s stopped: %s", vm.name, vm.end_how ? vm.end_how : "unknown reason");
+        break;
+    }
+    vm_log_all_exit_stats(&vm);
+    vmx_root_leave(this_cpu()->index);
+    if (vm.end == GUEST_RESET) {
+        power_reset();
+    }
+    power_off();
+}
+
+static void give_up(const char *fmt, const char *what)
+{
+    launch = LAUNCH_NEVER;
+    log_error(fmt, what);
+    power_off();
+}
+
+void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
+                   struct mem_region *map, size_t *count, size_t cap)
+{
+    const char *payload = config_payload_name(cfg->payload);
+    const struct builtin_image *img = builtin_find(payload);
+    struct guest_boot_info info;
+    struct guest_long_mode_entry entry;
+    const char *why;
+
+    if (!img) {
+        give_up("payload %s is not implemented yet", payload);
+    }
+    /* One vCPU per CPU in VMX root; all structures before the hand-over,
+     * so they stay Kestrel's (hidden). */
+    struct percpu *bsp = this_cpu();
+    for (unsigned i = 0; i < percpu_count; i++) {
+        struct percpu *cpu = percpu_table[i];
+        if (vmx_root_active(i) || (cpu->vmx_ok && cpu->state == CPU_PARKED)) {
+            vm.vcpus[i] = new_vcpu();
+            vm.vcpus[i]->apic_id = cpu->apic_id;
+            vm.vcpus[i]->is_bsp = cpu == bsp;
+            vm.vcpu_count++;
+        }
+    }
+    if (!pmm_give_to_guest(RESERVE_PAGES, &guest_pool)) {
+        give_up("%s", "not enough memory to keep a reserve for Kestrel");
+    }
+    if (guest_memory_mark_hidden(map, count, cap, &guest_pool) != MEMMAP_OK) {
+        give_up("%s", "memory map too fragmented to hide Kestrel's memory");
+    }
+    if (!vm_create(&vm, payload, map, *count)) {
+        give_up("%s", "cannot create the guest");
+    }
+    fill_boot_info(bi, &info);
+    if (!builtin_load(img, &guest_pool, &info, &entry, &why)) {
+        give_up("built-in guest cannot be loaded: %s", why);
+    }
+
+    launch = LAUNCH_GO;
+    uint64_t deadline = timer_deadline_us(AP_READY_US);
+    while (aps_ready < vm.vcpu_count - 1 && !timer_expired(deadline)) {
+        cpu_relax();
+    }
+    struct vcpu *v = vm.vcpus[bsp->index];
+    if (!vcpu_prepare(&vm, v, bsp->index, bsp->apic_id, true, &entry)) {
+        vm_request_end(&vm, GUEST_FAILED, "cannot prepare the boot vCPU");
+        end_run();
+    }
+    log_status("guest %s running on %u cpus", payload, vm.vcpu_count);
+    log_flush();
+    log_pause_consoles();
+    vcpu_run(v);
+    end_run();
+}

@@ -1,0 +1,63 @@
+/*
+ * RDMSR/WRMSR that survive a #GP: for MSRs whose existence Kestrel cannot
+ * know in advance (a guest's passthrough access to an MSR this CPU lacks).
+ * The faulting instruction is listed in the .ex_table section; the #GP
+ * handler (kernel/trap.c) resumes at its fixup, which reports failure.
+ */
+#ifndef KESTREL_KERNEL_SAFE_MSR_H
+#define KESTREL_KERNEL_SAFE_MSR_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct ex_table_entry {
+    uint64_t insn;
+    uint64_t fixup;
+};
+
+/* The fixup address for a faulting RIP, or 0. */
+uint64_t ex_table_fixup(uint64_t rip);
+
+static inline bool rdmsr_safe(uint32_t msr, uint64_t *value)
+{
+    uint32_t lo = 0, hi = 0;
+    int failed;
+    __asm__ volatile("xor %[f], %[f]\n"
+                     "1: rdmsr\n"
+                     "2:\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: mov $1, %[f]\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     ".pushsection .ex_table, \"a\"\n"
+                     ".balign 8\n"
+                     ".quad 1b, 3b\n"
+                     ".popsection\n"
+                     : [f] "=&r"(failed), "+a"(lo), "+d"(hi)
+                     : "c"(msr)
+                     : "memory");
+    *value = ((uint64_t)hi << 32) | lo;
+    return !failed;
+}
+
+static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
+{
+    int failed;
+    __asm__ volatile("xor %[f], %[f]\n"
+                     "1: wrmsr\n"
+                     "2:\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: mov $1, %[f]\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     ".pushsection .ex_table, \"a\"\n"
+                     ".balign 8\n"
+                     ".quad 1b, 3b\n"
+                     ".popsection\n"
+                     : [f] "=&r"(failed)
+                     : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+                     : "memory");
+    return !failed;
+}
+
+#endif

@@ -1,0 +1,41 @@
+/* Reading the MTRRs into struct mtrr_state (the only hardware part of MTRR handling). */
+#include "mm/mtrr.h"
+#include "kernel/x86.h"
+#include "kernel/msr.h"
+#include "kernel/cpu_features.h"
+
+#define MTRRCAP_VCNT_MASK   0xffull
+#define MTRRCAP_FIX         (1ull << 8)
+#define DEF_TYPE_FE         (1ull << 10)
+#define DEF_TYPE_E          (1ull << 11)
+
+/* In struct mtrr_state order: 64K_00000, 16K_80000, 16K_A0000, 4K_C0000..4K_F8000. */
+static const uint32_t fixed_msrs[MTRR_FIXED_MSRS] = {
+    0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
+};
+
+void mtrr_read_state(struct mtrr_state *s)
+{
+    __builtin_memset(s, 0, sizeof(*s));
+    s->phys_addr_bits = cpuid(0x80000008, 0).eax & 0xff;
+    if (!(cpuid(CPUID_LEAF_FEATURES, 0).edx & CPUID_1_EDX_MTRR)) {
+        return;   /* no MTRRs: everything UC, as the SDM says for disabled MTRRs */
+    }
+    uint64_t cap = rdmsr(MSR_IA32_MTRRCAP), def = rdmsr(MSR_IA32_MTRR_DEF_TYPE);
+    s->enabled = (def & DEF_TYPE_E) != 0;
+    s->fixed_enabled = (def & DEF_TYPE_FE) && (cap & MTRRCAP_FIX);
+    s->default_type = (uint8_t)def;
+    if (cap & MTRRCAP_FIX) {
+        for (unsigned i = 0; i < MTRR_FIXED_MSRS; i++) {
+            s->fixed[i] = rdmsr(fixed_msrs[i]);
+        }
+    }
+    s->var_count = (unsigned)(cap & MTRRCAP_VCNT_MASK);
+    if (s->var_count > MTRR_MAX_VARIABLE) {
+        s->var_count = MTRR_MAX_VARIABLE;
+    }
+    for (unsigned i = 0; i < s->var_count; i++) {
+        s->var[i].base = rdmsr(MSR_IA32_MTRR_PHYSBASE0 + 2 * i);
+        s->var[i].mask = rdmsr(MSR_IA32_MTRR_PHYSBASE0 + 2 * i + 1);
+    }
+}

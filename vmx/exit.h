@@ -1,0 +1,53 @@
+/* The VM-exit dispatcher and what its handlers share. */
+#ifndef KESTREL_VMX_EXIT_H
+#define KESTREL_VMX_EXIT_H
+
+#include <stdint.h>
+#include "vmx/vcpu.h"
+
+enum exit_action {
+    EXIT_RESUME = 0,          /* VMRESUME the guest */
+    EXIT_LEAVE = 1,           /* this vCPU leaves the guest for good */
+};
+
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, uint64_t qual);
+
+/* Called from vmx/vmx_entry.asm on every exit; 0 = resume. */
+int vmx_exit_dispatch(struct vcpu *v);
+
+/* Helpers for handlers. */
+void exit_skip_instruction(void);                   /* RIP += exit instruction length */
+void exit_inject_exception(uint8_t vector, bool has_error, uint32_t error);
+void exit_inject_ud(void);
+void exit_inject_gp(void);
+/* Prints the exit and a readable VMCS dump, then ends the guest. */
+enum exit_action exit_unhandled(struct vcpu *v, uint32_t reason, uint64_t qual, const char *why);
+
+/* Handler tables by family (vmx/exit_events.c, exit_instructions.c, exit_memory.c). */
+enum exit_action handle_external_interrupt(struct vcpu *v, uint64_t qual);
+enum exit_action handle_exception_nmi(struct vcpu *v, uint64_t qual);
+enum exit_action handle_interrupt_window(struct vcpu *v, uint64_t qual);
+enum exit_action handle_nmi_window(struct vcpu *v, uint64_t qual);
+enum exit_action handle_preemption_timer(struct vcpu *v, uint64_t qual);
+enum exit_action handle_triple_fault(struct vcpu *v, uint64_t qual);
+enum exit_action handle_init(struct vcpu *v, uint64_t qual);
+enum exit_action handle_sipi(struct vcpu *v, uint64_t qual);
+enum exit_action handle_cpuid(struct vcpu *v, uint64_t qual);
+enum exit_action handle_rdmsr(struct vcpu *v, uint64_t qual);
+enum exit_action handle_wrmsr(struct vcpu *v, uint64_t qual);
+enum exit_action handle_cr_access(struct vcpu *v, uint64_t qual);
+enum exit_action handle_xsetbv(struct vcpu *v, uint64_t qual);
+enum exit_action handle_invd(struct vcpu *v, uint64_t qual);
+enum exit_action handle_vmx_instruction(struct vcpu *v, uint64_t qual);
+enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual);
+enum exit_action handle_hlt(struct vcpu *v, uint64_t qual);
+enum exit_action handle_ept_violation(struct vcpu *v, uint64_t qual);
+enum exit_action handle_ept_misconfig(struct vcpu *v, uint64_t qual);
+enum exit_action handle_io(struct vcpu *v, uint64_t qual);
+
+/* Delivers what is pending (interrupts queued while the guest could not
+ * take them) before the next entry; opens the interrupt/NMI window when it
+ * cannot yet. */
+void exit_deliver_pending(struct vcpu *v);
+
+#endif

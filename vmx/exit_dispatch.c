@@ -1,0 +1,182 @@
+/*
+ * The VM-exit dispatcher: one table indexed by the basic exit reason, every
+ * reason named (vmx/vmx_names.c); anything without a handler stops the
+ * guest with a readable VMCS dump.  The hot path (a CPUID exit) is: read
+ * the reason, count it, call the handler, deliver what is pending, resume —
+ * no logging, no locks, no table walks.
+ */
+#include "vmx/exit.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_names.h"
+#include "vmx/exit_qual.h"
+#include "vmx/entry_failure.h"
+#include "kernel/x86.h"
+#include "kernel/log.h"
+
+/* Each reason: its handler, and whether the exit can interrupt the
+ * delivery of an event (then IDT-vectoring information must be checked so
+ * the event is not lost; SDM 28.2.4).  Instruction exits (CPUID, VMCALL,
+ * ...) never can, which keeps that VMREAD off the hot path. */
+struct exit_entry {
+    exit_handler_fn handler;
+    bool during_delivery;
+};
+
+#define INSN(fn)  { fn, false }
+#define EVENT(fn) { fn, true }
+
+static const struct exit_entry exit_table[EXIT_REASON_COUNT] = {
+    [EXIT_REASON_EXCEPTION_NMI]      = EVENT(handle_exception_nmi),
+    [EXIT_REASON_EXTERNAL_INTERRUPT] = EVENT(handle_external_interrupt),
+    [EXIT_REASON_TRIPLE_FAULT]       = EVENT(handle_triple_fault),
+    [EXIT_REASON_INIT]               = EVENT(handle_init),
+    [EXIT_REASON_SIPI]               = EVENT(handle_sipi),
+    [EXIT_REASON_INTERRUPT_WINDOW]   = EVENT(handle_interrupt_window),
+    [EXIT_REASON_NMI_WINDOW]         = EVENT(handle_nmi_window),
+    [EXIT_REASON_CPUID]              = INSN(handle_cpuid),
+    [EXIT_REASON_GETSEC]             = INSN(handle_vmx_instruction),
+    [EXIT_REASON_HLT]                = INSN(handle_hlt),
+    [EXIT_REASON_INVD]               = INSN(handle_invd),
+    [EXIT_REASON_VMCALL]             = INSN(handle_vmcall),
+    [EXIT_REASON_VMCLEAR]            = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMLAUNCH]           = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMPTRLD]            = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMPTRST]            = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMREAD]             = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMRESUME]           = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMWRITE]            = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMXOFF]             = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMXON]              = INSN(handle_vmx_instruction),
+    [EXIT_REASON_INVEPT]             = INSN(handle_vmx_instruction),
+    [EXIT_REASON_INVVPID]            = INSN(handle_vmx_instruction),
+    [EXIT_REASON_VMFUNC]             = INSN(handle_vmx_instruction),
+    [EXIT_REASON_CR_ACCESS]          = INSN(handle_cr_access),
+    [EXIT_REASON_IO]                 = INSN(handle_io),
+    [EXIT_REASON_RDMSR]              = INSN(handle_rdmsr),
+    [EXIT_REASON_WRMSR]              = INSN(handle_wrmsr),
+    [EXIT_REASON_EPT_VIOLATION]      = EVENT(handle_ept_violation),
+    [EXIT_REASON_EPT_MISCONFIG]      = EVENT(handle_ept_misconfig),
+    [EXIT_REASON_PREEMPTION_TIMER]   = EVENT(handle_preemption_timer),
+    [EXIT_REASON_XSETBV]             = INSN(handle_xsetbv),
+};
+
+
+void exit_skip_instruction(void)
+{
+    uint64_t rip = vmcs_readnat(VMCS_GUEST_RIP);
+    vmcs_writenat(VMCS_GUEST_RIP, rip + vmcs_read32(VMCS_RO_EXIT_INSTRUCTION_LEN));
+    /* Skipping an instruction ends STI / MOV SS blocking, as executing it would. */
+    uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+    if (intr & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS)) {
+        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+                     intr & ~(GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS));
+    }
+}
+
+void exit_inject_exception(uint8_t vector, bool has_error, uint32_t error)
+{
+    uint32_t info = INTR_INFO(vector, INTR_TYPE_HARDWARE_EXCEPTION);
+    if (has_error) {
+        info |= INTR_INFO_ERROR_CODE_VALID;
+        vmcs_write32(VMCS_CTRL_ENTRY_EXCEPTION_ERROR_CODE, error);
+    }
+    vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, info);
+}
+
+void exit_inject_ud(void)
+{
+    exit_inject_exception(6, false, 0);
+}
+
+void exit_inject_gp(void)
+{
+    exit_inject_exception(13, true, 0);
+}
+
+/* An exit in the middle of delivering an event (IDT-vectoring information
+ * valid) must not lose it: deliver it again on the next entry (SDM 28.2.4). */
+static void redeliver_interrupted_event(void)
+{
+    uint32_t vectoring = vmcs_read32(VMCS_RO_IDT_VECTORING_INFO);
+    if (!(vectoring & INTR_INFO_VALID)) {
+        return;
+    }
+    if (vectoring & INTR_INFO_ERROR_CODE_VALID) {
+        vmcs_write32(VMCS_CTRL_ENTRY_EXCEPTION_ERROR_CODE,
+                     vmcs_read32(VMCS_RO_IDT_VECTORING_ERROR_CODE));
+    }
+    vmcs_write32(VMCS_CTRL_ENTRY_INSTRUCTION_LEN, vmcs_read32(VMCS_RO_EXIT_INSTRUCTION_LEN));
+    vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, vectoring & ~INTR_INFO_NMI_UNBLOCKING);
+}
+
+int vmx_exit_dispatch(struct vcpu *v)
+{
+    uint64_t start = rdtsc();
+    uint32_t raw = vmcs_read32(VMCS_RO_EXIT_REASON);
+    uint32_t basic = raw & EXIT_REASON_BASIC_MASK;
+    enum exit_action action;
+
+    if (__builtin_expect(raw & EXIT_REASON_FLAG_ENTRY_FAILURE, 0)) {
+        entry_failure_report(v, raw, vmcs_readnat(VMCS_RO_EXIT_QUALIFICATION));
+        vm_request_end(v->vm, GUEST_FAILED, "VM entry failed");
+        action = EXIT_LEAVE;
+    } else if (__builtin_expect(basic >= EXIT_REASON_COUNT || !exit_table[basic].handler, 0)) {
+        action = exit_unhandled(v, raw, vmcs_readnat(VMCS_RO_EXIT_QUALIFICATION), "no handler");
+    } else {
+        if (exit_table[basic].during_delivery) {
+            redeliver_interrupted_event();
+        }
+        action = exit_table[basic].handler(v, vmcs_readnat(VMCS_RO_EXIT_QUALIFICATION));
+    }
+    if (basic < EXIT_REASON_COUNT) {
+        v->exits[basic]++;
+        v->exit_cycles[basic] += rdtsc() - start;
+    }
+    v->exits_total++;
+    if (action == EXIT_RESUME && v->vm->end != GUEST_RUNNING) {
+        action = EXIT_LEAVE;     /* another vCPU ended the guest */
+    }
+    if (action == EXIT_RESUME) {
+        exit_deliver_pending(v);
+    }
+    return action;
+}
+
+static void dump_vmcs(struct vcpu *v)
+{
+    char buf[160];
+    uint32_t info = vmcs_read32(VMCS_RO_EXIT_INTR_INFO);
+    struct intr_info ii = intr_info_decode(info);
+    intr_info_format(&ii, vmcs_read32(VMCS_RO_EXIT_INTR_ERROR_CODE), buf, sizeof(buf));
+    log_raw("  cpu %u vmcs: rip %#llx rsp %#llx rflags %#llx cs %#x (ar %#x) ss %#x\n", v->apic_id,
+            (unsigned long long)vmcs_readnat(VMCS_GUEST_RIP),
+            (unsigned long long)vmcs_readnat(VMCS_GUEST_RSP),
+            (unsigned long long)vmcs_readnat(VMCS_GUEST_RFLAGS), vmcs_read16(VMCS_GUEST_CS_SELECTOR),
+            vmcs_read32(VMCS_GUEST_CS_ACCESS_RIGHTS), vmcs_read16(VMCS_GUEST_SS_SELECTOR));
+    log_raw("  cr0 %#llx (shadow %#llx) cr3 %#llx cr4 %#llx (shadow %#llx) efer %#llx\n",
+            (unsigned long long)vmcs_readnat(VMCS_GUEST_CR0),
+            (unsigned long long)vmcs_readnat(VMCS_CTRL_CR0_READ_SHADOW),
+            (unsigned long long)vmcs_readnat(VMCS_GUEST_CR3),
+            (unsigned long long)vmcs_readnat(VMCS_GUEST_CR4),
+            (unsigned long long)vmcs_readnat(VMCS_CTRL_CR4_READ_SHADOW),
+            (unsigned long long)vmcs_read64(VMCS_GUEST_IA32_EFER));
+    log_raw("  exit interruption: %s; gpa %#llx linear %#llx activity %u interruptibility %#x\n", buf,
+            (unsigned long long)vmcs_read64(VMCS_RO_GUEST_PHYSICAL_ADDRESS),
+            (unsigned long long)vmcs_readnat(VMCS_RO_GUEST_LINEAR_ADDRESS),
+            vmcs_read32(VMCS_GUEST_ACTIVITY_STATE), vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY));
+    log_raw("  rax %#llx rbx %#llx rcx %#llx rdx %#llx rsi %#llx rdi %#llx\n",
+            (unsigned long long)v->regs[GPR_RAX], (unsigned long long)v->regs[GPR_RBX],
+            (unsigned long long)v->regs[GPR_RCX], (unsigned long long)v->regs[GPR_RDX],
+            (unsigned long long)v->regs[GPR_RSI], (unsigned long long)v->regs[GPR_RDI]);
+}
+
+enum exit_action exit_unhandled(struct vcpu *v, uint32_t reason, uint64_t qual, const char *why)
+{
+    uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
+    log_error("cpu %u: unhandled VM exit %s (%u), qualification %#llx: %s; guest stopped", v->apic_id,
+              exit_reason_name(basic), basic, (unsigned long long)qual, why);
+    dump_vmcs(v);
+    vm_request_end(v->vm, GUEST_FAILED, exit_reason_name(basic));
+    return EXIT_LEAVE;
+}

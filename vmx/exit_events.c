@@ -1,0 +1,170 @@
+/*
+ * Events: external interrupts and NMIs (the guest owns the LAPIC and its
+ * devices, so every interrupt is the guest's: acknowledged on exit and
+ * delivered to it, through the interrupt window when it cannot take it
+ * now), INIT and SIPI (the guest starts its own APs), triple fault, the
+ * preemption-timer tick.
+ */
+#include "vmx/exit.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmcs_init.h"
+#include "vmx/vmx_root.h"
+#include "kernel/log.h"
+
+#define RFLAGS_IF (1ull << 9)
+
+static bool any_irq_pending(const struct vcpu *v)
+{
+    return (v->pending_irqs[0] | v->pending_irqs[1] | v->pending_irqs[2] | v->pending_irqs[3]) != 0;
+}
+
+/* The highest pending vector (the LAPIC's priority order), removed. */
+static uint8_t take_highest_irq(struct vcpu *v)
+{
+    for (int word = 3; word >= 0; word--) {
+        if (v->pending_irqs[word]) {
+            int bit = 63 - __builtin_clzll(v->pending_irqs[word]);
+            v->pending_irqs[word] &= ~(1ull << bit);
+            return (uint8_t)(word * 64 + bit);
+        }
+    }
+    return 0;
+}
+
+static void set_window_exiting(uint32_t bit, bool on)
+{
+    uint32_t proc = vmcs_read32(VMCS_CTRL_PROC_BASED);
+    uint32_t want = on ? proc | bit : proc & ~bit;
+    if (want != proc) {
+        vmcs_write32(VMCS_CTRL_PROC_BASED, want);
+    }
+}
+
+void exit_deliver_pending(struct vcpu *v)
+{
+    if (__builtin_expect(!v->nmi_pending && !any_irq_pending(v), 1)) {
+        return;
+    }
+    bool injecting = (vmcs_read32(VMCS_CTRL_ENTRY_INTR_INFO) & INTR_INFO_VALID) != 0;
+    uint32_t blocking = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+
+    if (v->nmi_pending) {
+        bool nmi_blocked = blocking & (GUEST_INTR_BLOCKING_BY_NMI | GUEST_INTR_BLOCKING_BY_MOV_SS |
+                                       GUEST_INTR_BLOCKING_BY_STI);
+        if (!injecting && !nmi_blocked) {
+            vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, INTR_INFO(2, INTR_TYPE_NMI));
+            v->nmi_pending = false;
+            injecting = true;
+        }
+    }
+    set_window_exiting(PROC_NMI_WINDOW, v->nmi_pending);
+
+    if (any_irq_pending(v)) {
+        bool irq_blocked = !(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
+                           (blocking & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS));
+        if (!injecting && !irq_blocked) {
+            vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO,
+                         INTR_INFO(take_highest_irq(v), INTR_TYPE_EXTERNAL_INTERRUPT));
+        }
+    }
+    set_window_exiting(PROC_INTERRUPT_WINDOW, any_irq_pending(v));
+}
+
+enum exit_action handle_external_interrupt(struct vcpu *v, uint64_t qual)
+{
+    (void)qual;
+    /* "Acknowledge interrupt on exit": the vector is already taken from
+     * the LAPIC and sits in the exit interruption information. */
+    uint8_t vector = (uint8_t)(vmcs_read32(VMCS_RO_EXIT_INTR_INFO) & INTR_INFO_VECTOR_MASK);
+    v->pending_irqs[vector / 64] |= 1ull << (vector % 64);
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_exception_nmi(struct vcpu *v, uint64_t qual)
+{
+    uint32_t info = vmcs_read32(VMCS_RO_EXIT_INTR_INFO);
+    if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
+        /* Kestrel sends NMIs to make vCPUs leave when a guest ends; any
+         * other NMI is the guest's. */
+        if (v->vm->end != GUEST_RUNNING) {
+            return EXIT_LEAVE;
+        }
+        v->nmi_pending = true;
+        return EXIT_RESUME;
+    }
+    /* The exception bitmap is empty: no other exception should exit. */
+    return exit_unhandled(v, EXIT_REASON_EXCEPTION_NMI, qual, "unexpected exception exit");
+}
+
+enum exit_action handle_interrupt_window(struct vcpu *v, uint64_t qual)
+{
+    (void)v;
+    (void)qual;
+    return EXIT_RESUME;   /* exit_deliver_pending injects now */
+}
+
+enum exit_action handle_nmi_window(struct vcpu *v, uint64_t qual)
+{
+    (void)v;
+    (void)qual;
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_preemption_timer(struct vcpu *v, uint64_t qual)
+{
+    (void)qual;
+    /* The watchdog tick: the timer reloads on every entry, so it fires only
+     * when the guest ran a whole period without exiting.  It also makes a
+     * vCPU notice that the guest ended even if an NMI did not reach it. */
+    v->preemption_ticks++;
+    return v->vm->end != GUEST_RUNNING ? EXIT_LEAVE : EXIT_RESUME;
+}
+
+enum exit_action handle_triple_fault(struct vcpu *v, uint64_t qual)
+{
+    (void)qual;
+    log_warn("cpu %u: guest triple fault at rip %#llx", v->apic_id,
+             (unsigned long long)vmcs_readnat(VMCS_GUEST_RIP));
+    vm_request_end(v->vm, GUEST_RESET, "triple-fault");
+    return EXIT_LEAVE;
+}
+
+enum exit_action handle_init(struct vcpu *v, uint64_t qual)
+{
+    (void)qual;
+    if (v->is_bsp) {
+        /* On hardware INIT resets the boot CPU too, which here would be a
+         * guest reset through the back door: refused, and said once. */
+        static bool reported;
+        if (!reported) {
+            reported = true;
+            log_warn("cpu %u: guest sent INIT to its boot CPU: ignored", v->apic_id);
+        }
+        return EXIT_RESUME;
+    }
+    /* Back to the INIT state; the SIPI that follows starts the AP.  INIT is
+     * blocked in wait-for-SIPI, so the exit order is SIPI, INIT, SIPI and
+     * the second SIPI is the one that sticks. */
+    vmcs_guest_wait_for_sipi();
+    v->pending_irqs[0] = v->pending_irqs[1] = v->pending_irqs[2] = v->pending_irqs[3] = 0;
+    v->nmi_pending = false;
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_sipi(struct vcpu *v, uint64_t qual)
+{
+    (void)v;
+    vmcs_guest_start_at_sipi((uint8_t)(qual & 0xff));
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_hlt(struct vcpu *v, uint64_t qual)
+{
+    (void)v;
+    (void)qual;
+    /* HLT exiting is off; should it be turned on, halting is the guest's
+     * right: step over and let the next interrupt wake it. */
+    exit_skip_instruction();
+    return EXIT_RESUME;
+}

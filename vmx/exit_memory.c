@@ -1,0 +1,45 @@
+/*
+ * EPT violations and misconfigurations.  The guest's memory is an identity
+ * map of everything but Kestrel's own memory (unmapped) and the firmware's
+ * runtime regions (read-only).  An access there is refused with #GP(0) in
+ * the guest, fault-like (nothing is emulated, nothing of Kestrel's is read
+ * or written), and logged once per vCPU.
+ */
+#include "vmx/exit.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/exit_qual.h"
+#include "kernel/log.h"
+
+static const char *kind_at(const struct vm *vm, uint64_t gpa)
+{
+    for (size_t i = 0; i < vm->map_count; i++) {
+        if (gpa >= vm->map[i].base && gpa - vm->map[i].base < vm->map[i].size) {
+            return memmap_kind_name((enum mem_kind)vm->map[i].kind);
+        }
+    }
+    return "unmapped";
+}
+
+enum exit_action handle_ept_violation(struct vcpu *v, uint64_t qual)
+{
+    uint64_t gpa = vmcs_read64(VMCS_RO_GUEST_PHYSICAL_ADDRESS);
+    struct ept_violation_qual q = exit_qual_ept_violation(qual);
+
+    if (!v->hidden_access_reported) {
+        char words[128];
+        v->hidden_access_reported = true;
+        exit_qual_ept_violation_format(&q, gpa, vmcs_readnat(VMCS_RO_GUEST_LINEAR_ADDRESS), words,
+                                       sizeof(words));
+        log_warn("cpu %u: guest access refused (%s memory): %s; #GP injected (reported once)",
+                 v->apic_id, kind_at(v->vm, gpa), words);
+    }
+    exit_inject_gp();
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_ept_misconfig(struct vcpu *v, uint64_t qual)
+{
+    /* Kestrel built a bad EPT entry: its own bug, not the guest's. */
+    return exit_unhandled(v, EXIT_REASON_EPT_MISCONFIG, qual, "EPT misconfiguration (Kestrel bug)");
+}

@@ -1,0 +1,191 @@
+/*
+ * A guest: shared structures (EPT, bitmaps), vCPU start-up, the run loop,
+ * how a guest ends, and the exit statistics.
+ */
+#include "vmx/vm.h"
+#include "vmx/vmx_entry.h"
+#include "vmx/entry_failure.h"
+#include "vmx/vmx_names.h"
+#include "vmx/vmx_root.h"
+#include "vmx/vmx_ops.h"
+#include "mm/pmm.h"
+#include "mm/mtrr.h"
+#include "drivers/lapic.h"
+#include "drivers/timer.h"
+#include "kernel/x86.h"
+#include "kernel/trap.h"
+#include "kernel/log.h"
+#include "lib/fmt.h"
+
+#define CANARY_WORDS          512
+#define WATCHDOG_TICK_HZ      100   /* preemption-timer period: 10 ms of guest run time */
+#define EPT_TOP_MAX           (512ull << 30)
+
+uint64_t vm_canary_pattern(unsigned i)
+{
+    return 0x4b657374726c0000ull ^ (0x9e3779b97f4a7c15ull * (i + 1));
+}
+
+static uint64_t ept_alloc_page(void *ctx)
+{
+    (void)ctx;
+    return pmm_alloc_pages(1);
+}
+
+static uint64_t host_rdmsr(uint32_t msr, void *ctx)
+{
+    (void)ctx;
+    return rdmsr(msr);
+}
+
+/* The identity map covers the whole physical address space the CPU can
+ * address (capped at 512 GiB: one PML4 entry), so 64-bit PCI BARs above
+ * RAM work; with 1 GiB pages that costs a single table. */
+static uint64_t ept_top(const struct mem_region *map, size_t count)
+{
+    unsigned bits = cpuid(0x80000008, 0).eax & 0xff;
+    uint64_t top = bits >= 39 ? EPT_TOP_MAX : 1ull << bits;
+    uint64_t used = memmap_top(map, count);
+    if (used > top) {
+        top = (used + (1ull << 30) - 1) & ~((1ull << 30) - 1);
+    }
+    return top;
+}
+
+bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count)
+{
+    const struct vmx_caps *caps = vmx_caps();
+    static struct mtrr_state mtrr;
+
+    vm->name = name;
+    vm->map = map;
+    vm->map_count = count;
+    vm->msr_bitmap = (uint8_t *)pmm_alloc_pages(1);
+    vm->io_bitmap_a = (uint8_t *)pmm_alloc_pages(1);
+    vm->io_bitmap_b = (uint8_t *)pmm_alloc_pages(1);
+    vm->canary = pmm_alloc_pages(1);
+    if (!vm->msr_bitmap || !vm->io_bitmap_a || !vm->io_bitmap_b || !vm->canary) {
+        log_error("out of memory for the guest's bitmaps");
+        return false;
+    }
+    msr_bitmap_build(vm->msr_bitmap);
+    for (unsigned i = 0; i < CANARY_WORDS; i++) {
+        ((uint64_t *)vm->canary)[i] = vm_canary_pattern(i);
+    }
+
+    mtrr_read_state(&mtrr);
+    vm->ept.alloc = ept_alloc_page;
+    vm->ept.allow = EPT_ALLOW_2M | (caps->ept_1g_pages ? EPT_ALLOW_1G : 0);
+    struct ept_identity_policy policy = { map, count, &mtrr, ept_top(map, count) };
+    enum ept_status st = ept_init(&vm->ept);
+    if (st == EPT_OK) {
+        st = ept_build_identity(&vm->ept, &policy);
+    }
+    if (st != EPT_OK) {
+        log_error("cannot build the guest's EPT: %s", ept_status_name(st));
+        return false;
+    }
+    vm->eptp = ept_pointer(&vm->ept, false);
+    /* A stale translation of the same EPTP from an earlier boot stage cannot
+     * exist, but INVEPT is cheap and makes the start state certain. */
+    vmx_invept(INVEPT_ALL_CONTEXT, 0);
+
+    uint64_t ticks = timer_tsc_hz() / WATCHDOG_TICK_HZ >> caps->preemption_timer_shift;
+    vm->preemption_timer_value = ticks > 0xffffffffull ? 0xffffffffull : ticks;
+    log_info("guest %s: EPT %llu tables, top %#llx, watchdog tick %llu", name,
+             (unsigned long long)vm->ept.tables, (unsigned long long)policy.top,
+             (unsigned long long)vm->preemption_timer_value);
+    return true;
+}
+
+bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t apic_id, bool is_bsp,
+                  const struct guest_long_mode_entry *entry)
+{
+    v->vm = vm;
+    v->cpu_index = cpu_index;
+    v->apic_id = apic_id;
+    v->is_bsp = is_bsp;
+    v->vpid = (uint16_t)(cpu_index + 1);    /* VPID 0 is the host's */
+    msr_shadow_init(&v->msr_shadow, cpuid(0x80000008, 0).eax & 0xff, host_rdmsr, 0);
+    if (!vmcs_create(v)) {
+        return false;
+    }
+    vmcs_access_reset();
+    if (entry) {
+        vmcs_guest_long_mode(entry);
+        v->regs[GPR_RDI] = entry->rdi;
+    } else {
+        vmcs_guest_wait_for_sipi();
+    }
+    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+    return !vmcs_access_failed();
+}
+
+void vcpu_run(struct vcpu *v)
+{
+    v->in_guest = true;
+    int r = vmx_enter(v, v->launched);
+    v->in_guest = false;
+    if (r != VMX_ENTER_LEFT_GUEST) {
+        v->launched = v->exits_total > 0;
+        entry_instruction_failure_report(v, r);
+        vm_request_end(v->vm, GUEST_FAILED, "VM entry failed");
+    }
+    __atomic_fetch_add(&v->vm->left, 1, __ATOMIC_ACQ_REL);
+}
+
+void vm_request_end(struct vm *vm, enum guest_end how, const char *words)
+{
+    int expected = GUEST_RUNNING;
+    if (!__atomic_compare_exchange_n(&vm->end, &expected, (int)how, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        return;   /* it is already ending */
+    }
+    vm->end_how = words;
+    /* NMIs make the other vCPUs exit now (NMI exiting is on); a vCPU in
+     * wait-for-SIPI does not see them and simply stays there. */
+    trap_expect_nmis();
+    lapic_send_nmi_all_but_self();
+}
+
+bool vm_guest_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len)
+{
+    uint64_t end = gpa + len;
+    if (end < gpa) {
+        return false;
+    }
+    /* Every byte must lie in usable RAM: the regions are sorted, so walk
+     * them and require contiguous coverage. */
+    for (size_t i = 0; i < vm->map_count && gpa < end; i++) {
+        const struct mem_region *r = &vm->map[i];
+        if (r->base + r->size <= gpa) {
+            continue;
+        }
+        if (r->base > gpa || r->kind != MEM_USABLE) {
+            return false;
+        }
+        gpa = r->base + r->size;
+    }
+    return gpa >= end;
+}
+
+void vm_log_exit_stats(const struct vcpu *v)
+{
+    char line[480];
+    int n = ksnprintf(line, sizeof(line), "exits cpu%u total=%llu", v->apic_id,
+                      (unsigned long long)v->exits_total);
+    for (unsigned r = 0; r < EXIT_REASON_COUNT && n < (int)sizeof(line); r++) {
+        if (v->exits[r]) {
+            n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %s=%llu", exit_reason_name(r),
+                           (unsigned long long)v->exits[r]);
+        }
+    }
+    log_status("%s", line);
+}
+
+void vm_log_all_exit_stats(const struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->vcpu_count; i++) {
+        vm_log_exit_stats(vm->vcpus[i]);
+    }
+}

@@ -1,0 +1,95 @@
+/*
+ * Kestrel's hypercalls (docs/vmcall.md; numbers in guest/guest_image.h):
+ * VMCALL with the function in RAX, arguments in RBX, RCX, RDX, the result
+ * in RAX.  Only guest kernel mode may call: at CPL > 0 VMCALL raises #UD,
+ * so no user program inside a guest can, say, power the machine off.
+ * Every guest-physical buffer is checked to be guest RAM first: a guest
+ * cannot make Kestrel read or write Kestrel's own memory for it.
+ */
+#include "vmx/exit.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/vmcs_fields.h"
+#include "guest/guest_image.h"
+#include "kernel/log.h"
+
+#define HYPERCALL_ABI_VERSION 1
+#define LOG_WRITE_MAX         200
+#define AR_DPL_SHIFT          5
+#define AR_DPL_MASK           (3u << AR_DPL_SHIFT)
+
+/* The pattern Kestrel keeps in a hidden page (vm->canary). */
+#define CANARY_WORDS 512
+uint64_t vm_canary_pattern(unsigned i);
+
+static uint64_t log_write(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+    if (len > LOG_WRITE_MAX) {
+        len = LOG_WRITE_MAX;
+    }
+    if (!vm_guest_range_ok(v->vm, gpa, len)) {
+        return KESTREL_HC_RESULT_UNKNOWN;
+    }
+    log_info("guest cpu %u: %.*s", v->apic_id, (int)len, (const char *)gpa);
+    return len;
+}
+
+static uint64_t log_read(struct vcpu *v, uint64_t gpa, uint64_t size)
+{
+    if (!vm_guest_range_ok(v->vm, gpa, size)) {
+        return KESTREL_HC_RESULT_UNKNOWN;
+    }
+    return log_read_history((char *)gpa, size);
+}
+
+static uint64_t isolation_intact(const struct vm *vm)
+{
+    const volatile uint64_t *page = (const volatile uint64_t *)vm->canary;
+    for (unsigned i = 0; i < CANARY_WORDS; i++) {
+        if (page[i] != vm_canary_pattern(i)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+void vm_log_exit_stats(const struct vcpu *v);
+
+enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
+{
+    (void)qual;
+    if (vmcs_read32(VMCS_GUEST_SS_ACCESS_RIGHTS) & AR_DPL_MASK) {
+        exit_inject_ud();
+        return EXIT_RESUME;
+    }
+    uint64_t fn = v->regs[GPR_RAX], a = v->regs[GPR_RBX], b = v->regs[GPR_RCX];
+    uint64_t result;
+
+    switch (fn) {
+    case KESTREL_HC_VERSION:
+        result = HYPERCALL_ABI_VERSION;
+        break;
+    case KESTREL_HC_LOG_WRITE:
+        result = log_write(v, a, b);
+        break;
+    case KESTREL_HC_LOG_READ:
+        result = log_read(v, a, b);
+        break;
+    case KESTREL_HC_EXIT_STATS:
+        vm_log_exit_stats(v);
+        result = v->exits_total;
+        break;
+    case KESTREL_HC_POWER_OFF:
+        vm_request_end(v->vm, GUEST_POWER_OFF, "");
+        return EXIT_LEAVE;
+    case KESTREL_HC_CHECK_ISOLATION:
+        result = isolation_intact(v->vm);
+        break;
+    default:
+        log_warn("cpu %u: unknown hypercall %#llx", v->apic_id, (unsigned long long)fn);
+        result = KESTREL_HC_RESULT_UNKNOWN;
+        break;
+    }
+    v->regs[GPR_RAX] = result;
+    exit_skip_instruction();
+    return EXIT_RESUME;
+}

@@ -1,0 +1,246 @@
+/*
+ * VMCS set-up (SDM vol. 3C ch. 25 "VMCS", ch. 27 "VM entries" for the
+ * checks each value must pass).  Host state is this CPU's own (Kestrel's GDT,
+ * IDT, TSS, GS base, page tables); controls come from struct vmx_caps; the
+ * guest's first state is either 64-bit (a built-in guest's BSP) or INIT
+ * (every AP, waiting for the guest's own SIPI).
+ */
+#include "vmx/vmcs_init.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_root.h"
+#include "kernel/x86.h"
+#include "kernel/msr.h"
+#include "kernel/percpu.h"
+#include "kernel/log.h"
+#include "mm/pmm.h"
+
+#define CR0_PE (1ull << 0)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_VMXE (1ull << 13)
+#define RFLAGS_FIXED (1ull << 1)
+#define VMCS_LINK_NONE 0xffffffffffffffffull
+
+/* Access rights (VMCS format: type, S, DPL, P, AVL, L, D/B, G, unusable). */
+#define AR_CODE64      0xa09bu   /* execute/read accessed, S, P, L, G */
+#define AR_DATA        0xc093u   /* read/write accessed, S, P, D/B, G */
+#define AR_TSS64_BUSY  0x008bu
+#define AR_LDT         0x0082u
+#define AR_UNUSABLE    0x10000u
+#define AR_REAL_CODE   0x009bu   /* as after INIT: accessed code, S, P */
+#define AR_REAL_DATA   0x0093u
+
+/* Segment fields sit at a fixed stride of 2 per register (appendix B). */
+#define SEG_SELECTOR(s) (VMCS_GUEST_ES_SELECTOR + 2u * (s))
+#define SEG_LIMIT(s)    (VMCS_GUEST_ES_LIMIT + 2u * (s))
+#define SEG_AR(s)       (VMCS_GUEST_ES_ACCESS_RIGHTS + 2u * (s))
+#define SEG_BASE(s)     (VMCS_GUEST_ES_BASE + 2u * (s))
+
+void vmcs_set_segment(enum vmcs_seg s, uint16_t selector, uint64_t base, uint32_t limit,
+                      uint32_t access_rights)
+{
+    vmcs_write_checked(SEG_SELECTOR(s), selector);
+    vmcs_write_checked(SEG_BASE(s), base);
+    vmcs_write_checked(SEG_LIMIT(s), limit);
+    vmcs_write_checked(SEG_AR(s), access_rights);
+}
+
+static uint64_t descriptor_table_base(bool idt)
+{
+    struct descriptor_ptr p;
+    if (idt) {
+        __asm__ volatile("sidt %0" : "=m"(p));
+    } else {
+        __asm__ volatile("sgdt %0" : "=m"(p));
+    }
+    return p.base;
+}
+
+static void setup_host_state(void)
+{
+    struct percpu *cpu = this_cpu();
+
+    vmcs_writenat(VMCS_HOST_CR0, read_cr0());
+    vmcs_writenat(VMCS_HOST_CR3, read_cr3());
+    vmcs_writenat(VMCS_HOST_CR4, read_cr4());
+    vmcs_write16(VMCS_HOST_CS_SELECTOR, GDT_KERNEL_CODE);
+    vmcs_write16(VMCS_HOST_SS_SELECTOR, GDT_KERNEL_DATA);
+    vmcs_write16(VMCS_HOST_DS_SELECTOR, GDT_KERNEL_DATA);
+    vmcs_write16(VMCS_HOST_ES_SELECTOR, GDT_KERNEL_DATA);
+    vmcs_write16(VMCS_HOST_FS_SELECTOR, 0);
+    vmcs_write16(VMCS_HOST_GS_SELECTOR, 0);
+    vmcs_write16(VMCS_HOST_TR_SELECTOR, GDT_TSS);
+    vmcs_writenat(VMCS_HOST_FS_BASE, 0);
+    vmcs_writenat(VMCS_HOST_GS_BASE, (uint64_t)cpu);
+    vmcs_writenat(VMCS_HOST_TR_BASE, (uint64_t)&cpu->tss);
+    vmcs_writenat(VMCS_HOST_GDTR_BASE, descriptor_table_base(false));
+    vmcs_writenat(VMCS_HOST_IDTR_BASE, descriptor_table_base(true));
+    vmcs_write32(VMCS_HOST_IA32_SYSENTER_CS, 0);
+    vmcs_writenat(VMCS_HOST_IA32_SYSENTER_ESP, 0);
+    vmcs_writenat(VMCS_HOST_IA32_SYSENTER_EIP, 0);
+    vmcs_write64(VMCS_HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+    vmcs_write64(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+    /* HOST_RSP and HOST_RIP: written by vmx_enter on every entry. */
+}
+
+/* CR0/CR4 bits Kestrel owns: those VMX operation fixes (the guest sees its
+ * own value in the read shadow, and a write that changes one exits).  With
+ * unrestricted guest, PE and PG are the guest's (SDM 27.3.1.1). */
+static uint64_t cr0_owned_bits(const struct vmx_caps *c)
+{
+    return (c->msr.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | (~c->msr.cr0_fixed1 & 0xffffffffull);
+}
+
+static uint64_t cr4_owned_bits(const struct vmx_caps *c)
+{
+    return c->msr.cr4_fixed0 | (~c->msr.cr4_fixed1 & 0xffffffffull);
+}
+
+static void setup_controls(struct vcpu *v)
+{
+    const struct vmx_caps *c = vmx_caps();
+    struct vm *vm = v->vm;
+
+    vmcs_write32(VMCS_CTRL_PIN_BASED, c->pin);
+    vmcs_write32(VMCS_CTRL_PROC_BASED, c->proc);
+    vmcs_write32(VMCS_CTRL_PROC_BASED2, c->proc2);
+    vmcs_write32(VMCS_CTRL_EXIT, c->exit);
+    vmcs_write32(VMCS_CTRL_ENTRY, c->entry);
+    vmcs_write32(VMCS_CTRL_EXCEPTION_BITMAP, 0);       /* the guest handles its own */
+    vmcs_write32(VMCS_CTRL_CR3_TARGET_COUNT, 0);
+    vmcs_write32(VMCS_CTRL_EXIT_MSR_STORE_COUNT, 0);
+    vmcs_write32(VMCS_CTRL_EXIT_MSR_LOAD_COUNT, 0);
+    vmcs_write32(VMCS_CTRL_ENTRY_MSR_LOAD_COUNT, 0);
+    vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, 0);
+    vmcs_write64(VMCS_CTRL_IO_BITMAP_A, (uint64_t)vm->io_bitmap_a);
+    vmcs_write64(VMCS_CTRL_IO_BITMAP_B, (uint64_t)vm->io_bitmap_b);
+    vmcs_write64(VMCS_CTRL_MSR_BITMAP, (uint64_t)vm->msr_bitmap);
+    vmcs_write64(VMCS_CTRL_EPT_POINTER, vm->eptp);
+    vmcs_write16(VMCS_CTRL_VPID, v->vpid);
+    vmcs_write64(VMCS_CTRL_TSC_OFFSET, 0);
+    vmcs_writenat(VMCS_CTRL_CR0_GUEST_HOST_MASK, cr0_owned_bits(c));
+    vmcs_writenat(VMCS_CTRL_CR4_GUEST_HOST_MASK, cr4_owned_bits(c));
+    vmcs_write64(VMCS_GUEST_VMCS_LINK_POINTER, VMCS_LINK_NONE);
+    vmcs_write32(VMCS_GUEST_VMX_PREEMPTION_TIMER_VALUE, (uint32_t)vm->preemption_timer_value);
+}
+
+bool vmcs_create(struct vcpu *v)
+{
+    const struct vmx_caps *c = vmx_caps();
+
+    v->vmcs = pmm_alloc_pages(1);
+    if (!v->vmcs) {
+        log_error("cpu %u: out of memory for a VMCS", v->apic_id);
+        return false;
+    }
+    *(volatile uint32_t *)v->vmcs = c->revision;
+    if (vmx_clear(v->vmcs) != VMX_SUCCEED || vmx_ptrld(v->vmcs) != VMX_SUCCEED) {
+        log_error("cpu %u: VMCLEAR/VMPTRLD of the new VMCS failed", v->apic_id);
+        return false;
+    }
+    vmcs_access_reset();
+    setup_host_state();
+    setup_controls(v);
+    return !vmcs_access_failed();
+}
+
+/* CR0/CR4 as the guest wants them (the read shadows) and as they must be
+ * in VMX operation (the real registers). */
+static void set_guest_cr0_cr4(uint64_t cr0, uint64_t cr4)
+{
+    const struct vmx_caps *c = vmx_caps();
+    uint64_t owned0 = cr0_owned_bits(c), owned4 = cr4_owned_bits(c);
+
+    vmcs_writenat(VMCS_CTRL_CR0_READ_SHADOW, cr0);
+    vmcs_writenat(VMCS_CTRL_CR4_READ_SHADOW, cr4);
+    vmcs_writenat(VMCS_GUEST_CR0, (cr0 & ~owned0) | (c->msr.cr0_fixed0 & owned0));
+    vmcs_writenat(VMCS_GUEST_CR4, (cr4 & ~owned4) | (c->msr.cr4_fixed0 & owned4));
+}
+
+static void clear_common_guest_state(void)
+{
+    vmcs_writenat(VMCS_GUEST_DR7, 0x400);
+    vmcs_write64(VMCS_GUEST_IA32_DEBUGCTL, 0);
+    vmcs_write32(VMCS_GUEST_IA32_SYSENTER_CS, 0);
+    vmcs_writenat(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
+    vmcs_writenat(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
+    /* The power-on PAT (SDM 13.12.4). */
+    vmcs_write64(VMCS_GUEST_IA32_PAT, 0x0007040600070406ull);
+    vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    vmcs_writenat(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+    vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, 0);
+}
+
+void vmcs_guest_long_mode(const struct guest_long_mode_entry *e)
+{
+    const struct vmx_caps *c = vmx_caps();
+
+    clear_common_guest_state();
+    set_guest_cr0_cr4(CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG, CR4_PAE);
+    vmcs_writenat(VMCS_GUEST_CR3, e->cr3);
+    vmcs_write64(VMCS_GUEST_IA32_EFER, EFER_LME | EFER_LMA | (rdmsr(MSR_IA32_EFER) & EFER_NXE));
+    vmcs_set_segment(SEG_CS, 0x08, 0, 0xffffffff, AR_CODE64);
+    vmcs_set_segment(SEG_SS, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_DS, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_ES, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_FS, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_GS, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
+    vmcs_set_segment(SEG_TR, 0, 0, 0x67, AR_TSS64_BUSY);
+    vmcs_writenat(VMCS_GUEST_GDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0);
+    vmcs_writenat(VMCS_GUEST_IDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0);
+    vmcs_writenat(VMCS_GUEST_RIP, e->rip);
+    vmcs_writenat(VMCS_GUEST_RSP, e->rsp);
+    vmcs_writenat(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_ACTIVE);
+    vmcs_write32(VMCS_CTRL_ENTRY, c->entry | ENTRY_IA32E_MODE_GUEST);
+}
+
+/* The register state INIT leaves (SDM vol. 3A table 10-1), apart from
+ * CS:IP, which the SIPI sets. */
+static void init_state(void)
+{
+    const struct vmx_caps *c = vmx_caps();
+
+    clear_common_guest_state();
+    set_guest_cr0_cr4(CR0_ET | CR0_CD | CR0_NW, 0);
+    vmcs_writenat(VMCS_GUEST_CR3, 0);
+    vmcs_write64(VMCS_GUEST_IA32_EFER, 0);
+    vmcs_set_segment(SEG_CS, 0xf000, 0xffff0000, 0xffff, AR_REAL_CODE);
+    vmcs_set_segment(SEG_SS, 0, 0, 0xffff, AR_REAL_DATA);
+    vmcs_set_segment(SEG_DS, 0, 0, 0xffff, AR_REAL_DATA);
+    vmcs_set_segment(SEG_ES, 0, 0, 0xffff, AR_REAL_DATA);
+    vmcs_set_segment(SEG_FS, 0, 0, 0xffff, AR_REAL_DATA);
+    vmcs_set_segment(SEG_GS, 0, 0, 0xffff, AR_REAL_DATA);
+    vmcs_set_segment(SEG_LDTR, 0, 0, 0xffff, AR_LDT);
+    vmcs_set_segment(SEG_TR, 0, 0, 0xffff, AR_TSS64_BUSY);
+    vmcs_writenat(VMCS_GUEST_GDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+    vmcs_writenat(VMCS_GUEST_IDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+    vmcs_writenat(VMCS_GUEST_RIP, 0xfff0);
+    vmcs_writenat(VMCS_GUEST_RSP, 0);
+    vmcs_writenat(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
+    vmcs_write32(VMCS_CTRL_ENTRY, c->entry);   /* not IA-32e mode */
+}
+
+void vmcs_guest_wait_for_sipi(void)
+{
+    init_state();
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_WAIT_FOR_SIPI);
+}
+
+void vmcs_guest_start_at_sipi(uint8_t vector)
+{
+    vmcs_set_segment(SEG_CS, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0xffff, AR_REAL_CODE);
+    vmcs_writenat(VMCS_GUEST_RIP, 0);
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_ACTIVE);
+}
