@@ -43,6 +43,8 @@ struct guest_boot_info {
     uint64_t ap_start_page;      /* guest-physical 4 KiB page below 1 MiB for AP start-up code */
     uint64_t hypervisor_probe;   /* a guest-physical address inside Kestrel's (hidden) memory */
     uint64_t tsc_hz;
+    uint64_t firmware_probe;     /* a guest-physical page of UEFI runtime memory (read-only to
+                                    the guest), 0 if the firmware has none */
 };
 
 /* Hypercalls: VMCALL with the function in RAX, arguments in RBX, RCX, RDX;

@@ -75,6 +75,12 @@ static void fill_boot_info(const struct kestrel_bootinfo *bi, struct guest_boot_
     info->ap_start_page = bi->trampoline_phys;
     info->hypervisor_probe = vm.canary;
     info->tsc_hz = timer_tsc_hz();
+    for (size_t i = 0; i < vm.map_count; i++) {
+        if (vm.map[i].kind == MEM_RUNTIME_DATA || vm.map[i].kind == MEM_RUNTIME_CODE) {
+            info->firmware_probe = vm.map[i].base;
+            break;
+        }
+    }
 }
 
 __attribute__((noreturn)) static void end_run(void)

@@ -69,6 +69,9 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
         return false;
     }
     msr_bitmap_build(vm->msr_bitmap);
+    /* I/O: the guest owns its devices; Kestrel intercepts only the ports
+     * through which a guest could reset the machine behind its back. */
+    vm->io_bitmap_a[0x64 / 8] |= 1u << (0x64 % 8);
     for (unsigned i = 0; i < CANARY_WORDS; i++) {
         ((uint64_t *)vm->canary)[i] = vm_canary_pattern(i);
     }
