@@ -25,8 +25,10 @@ extern const struct unit_suite guest_state_check_suite;
 extern const struct unit_suite vmx_names_suite;
 extern const struct unit_suite exit_qual_suite;
 extern const struct unit_suite vmx_caps_suite;
+extern const struct unit_suite guest_memory_suite;
 
 static const struct unit_suite *const suites[] = {
+    &guest_memory_suite,
     &vmx_caps_suite,
     &kstring_suite, &fmt_suite,    &config_suite,    &elf64_suite,
     &memmap_suite,  &bootinfo_suite, &pagetable_suite,

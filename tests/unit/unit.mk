@@ -21,7 +21,7 @@ UNIT_LIB_SRCS  := $(filter-out $(UNIT_LIB_EXCLUDE),$(wildcard lib/*.c))
 # Pure (hardware-free) kernel files outside lib/ that the host tests cover.
 # They must compile on the host as they are: no inline asm, no kernel headers
 # that wrap instructions.
-UNIT_PURE_SRCS := mm/frames.c vmx/caps.c
+UNIT_PURE_SRCS := mm/frames.c vmx/caps.c mm/guest_memory.c
 UNIT_PURE_SRCS += mm/mtrr.c mm/ept.c
 UNIT_PURE_SRCS += vmx/cpuid_policy.c vmx/msr_policy.c
 UNIT_PURE_SRCS += vmx/vmx_names.c vmx/exit_qual.c
