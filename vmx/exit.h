@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 #include "vmx/vcpu.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/vmcs_fields.h"
 
 enum exit_action {
     EXIT_RESUME = 0,          /* VMRESUME the guest */
@@ -16,7 +18,20 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, uint64_t qual);
 int vmx_exit_dispatch(struct vcpu *v);
 
 /* Helpers for handlers. */
-void exit_skip_instruction(void);                   /* RIP += exit instruction length */
+
+/* RIP += exit instruction length.  Inline: every instruction exit does it. */
+static inline void exit_skip_instruction(void)
+{
+    uint64_t rip = vmcs_readnat(VMCS_GUEST_RIP);
+    vmcs_writenat(VMCS_GUEST_RIP, rip + vmcs_read32(VMCS_RO_EXIT_INSTRUCTION_LEN));
+    /* Skipping an instruction ends STI / MOV SS blocking, as executing it would. */
+    uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+    if (__builtin_expect(intr & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS), 0)) {
+        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+                     intr & ~(GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS));
+    }
+}
+
 void exit_inject_exception(uint8_t vector, bool has_error, uint32_t error);
 void exit_inject_ud(void);
 void exit_inject_gp(void);
@@ -49,5 +64,11 @@ enum exit_action handle_io(struct vcpu *v, uint64_t qual);
  * take them) before the next entry; opens the interrupt/NMI window when it
  * cannot yet. */
 void exit_deliver_pending(struct vcpu *v);
+
+static inline bool exit_events_pending(const struct vcpu *v)
+{
+    return v->nmi_pending ||
+           (v->pending_irqs[0] | v->pending_irqs[1] | v->pending_irqs[2] | v->pending_irqs[3]);
+}
 
 #endif

@@ -62,18 +62,6 @@ static const struct exit_entry exit_table[EXIT_REASON_COUNT] = {
 };
 
 
-void exit_skip_instruction(void)
-{
-    uint64_t rip = vmcs_readnat(VMCS_GUEST_RIP);
-    vmcs_writenat(VMCS_GUEST_RIP, rip + vmcs_read32(VMCS_RO_EXIT_INSTRUCTION_LEN));
-    /* Skipping an instruction ends STI / MOV SS blocking, as executing it would. */
-    uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
-    if (intr & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS)) {
-        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
-                     intr & ~(GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS));
-    }
-}
-
 void exit_inject_exception(uint8_t vector, bool has_error, uint32_t error)
 {
     uint32_t info = INTR_INFO(vector, INTR_TYPE_HARDWARE_EXCEPTION);
@@ -137,7 +125,7 @@ int vmx_exit_dispatch(struct vcpu *v)
     if (action == EXIT_RESUME && v->vm->end != GUEST_RUNNING) {
         action = EXIT_LEAVE;     /* another vCPU ended the guest */
     }
-    if (action == EXIT_RESUME) {
+    if (action == EXIT_RESUME && exit_events_pending(v)) {
         exit_deliver_pending(v);
     }
     return action;

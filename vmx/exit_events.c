@@ -43,9 +43,6 @@ static void set_window_exiting(uint32_t bit, bool on)
 
 void exit_deliver_pending(struct vcpu *v)
 {
-    if (__builtin_expect(!v->nmi_pending && !any_irq_pending(v), 1)) {
-        return;
-    }
     bool injecting = (vmcs_read32(VMCS_CTRL_ENTRY_INTR_INFO) & INTR_INFO_VALID) != 0;
     uint32_t blocking = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
 
@@ -149,6 +146,10 @@ enum exit_action handle_init(struct vcpu *v, uint64_t qual)
     vmcs_guest_wait_for_sipi();
     v->pending_irqs[0] = v->pending_irqs[1] = v->pending_irqs[2] = v->pending_irqs[3] = 0;
     v->nmi_pending = false;
+    /* Nothing is queued now, so exit_deliver_pending will not run: close
+     * the windows here, or their exits would repeat forever. */
+    set_window_exiting(PROC_INTERRUPT_WINDOW, false);
+    set_window_exiting(PROC_NMI_WINDOW, false);
     return EXIT_RESUME;
 }
 
