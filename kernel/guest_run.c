@@ -13,6 +13,8 @@
 #include "mm/guest_memory.h"
 #include "vmx/vm.h"
 #include "vmx/vmx_root.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/vmcs_fields.h"
 #include "drivers/lapic.h"
 #include "drivers/timer.h"
 #include "guest/builtin.h"
@@ -163,6 +165,11 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (!vcpu_prepare(&vm, v, bsp->index, bsp->apic_id, true, &entry)) {
         vm_request_end(&vm, GUEST_FAILED, "cannot prepare the boot vCPU");
         end_run();
+    }
+    if (cfg->crash_test == CFG_CRASH_VMENTRY) {
+        /* Test hook: RFLAGS bit 1 must be set; VM entry refuses the state. */
+        log_info("crash_test: guest RFLAGS made invalid before the first VM entry");
+        vmcs_writenat(VMCS_GUEST_RFLAGS, 0);
     }
     log_status("guest %s running on %u cpus", payload, vm.vcpu_count);
     log_flush();

@@ -35,6 +35,8 @@ static inline void exit_skip_instruction(void)
 void exit_inject_exception(uint8_t vector, bool has_error, uint32_t error);
 void exit_inject_ud(void);
 void exit_inject_gp(void);
+/* The guest's state in a few readable lines (log_raw). */
+void exit_dump_vmcs(struct vcpu *v);
 /* Prints the exit and a readable VMCS dump, then ends the guest. */
 enum exit_action exit_unhandled(struct vcpu *v, uint32_t reason, uint64_t qual, const char *why);
 

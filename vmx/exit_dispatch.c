@@ -131,7 +131,7 @@ int vmx_exit_dispatch(struct vcpu *v)
     return action;
 }
 
-static void dump_vmcs(struct vcpu *v)
+void exit_dump_vmcs(struct vcpu *v)
 {
     char buf[160];
     uint32_t info = vmcs_read32(VMCS_RO_EXIT_INTR_INFO);
@@ -164,7 +164,7 @@ enum exit_action exit_unhandled(struct vcpu *v, uint32_t reason, uint64_t qual, 
     uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
     log_error("cpu %u: unhandled VM exit %s (%u), qualification %#llx: %s; guest stopped", v->apic_id,
               exit_reason_name(basic), basic, (unsigned long long)qual, why);
-    dump_vmcs(v);
+    exit_dump_vmcs(v);
     vm_request_end(v->vm, GUEST_FAILED, exit_reason_name(basic));
     return EXIT_LEAVE;
 }

@@ -123,6 +123,7 @@ enum exit_action handle_triple_fault(struct vcpu *v, uint64_t qual)
     (void)qual;
     log_warn("cpu %u: guest triple fault at rip %#llx", v->apic_id,
              (unsigned long long)vmcs_readnat(VMCS_GUEST_RIP));
+    exit_dump_vmcs(v);
     vm_request_end(v->vm, GUEST_RESET, "triple-fault");
     return EXIT_LEAVE;
 }

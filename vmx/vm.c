@@ -184,6 +184,17 @@ void vm_log_exit_stats(const struct vcpu *v)
         }
     }
     log_status("%s", line);
+
+    /* Where the time went: average host cycles per exit (dispatcher entry
+     * to handler return), per reason. */
+    n = ksnprintf(line, sizeof(line), "exit cycles cpu%u", v->apic_id);
+    for (unsigned r = 0; r < EXIT_REASON_COUNT && n < (int)sizeof(line); r++) {
+        if (v->exits[r]) {
+            n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %s=%llu", exit_reason_name(r),
+                           (unsigned long long)(v->exit_cycles[r] / v->exits[r]));
+        }
+    }
+    log_info("%s", line);
 }
 
 void vm_log_all_exit_stats(const struct vm *vm)

@@ -9,9 +9,11 @@
  * Keys: payload = selftest|hostile|bench|linux|multiboot
  *       kernel = \path      initrd = \path      module = \path [args]  (repeatable)
  *       cmdline = text      loglevel = error|warn|info|debug    cpus = N (1..256)
- *       crash_test = none|bsp|ap   (test hook: a deliberate CPU exception on
- *                                   the boot CPU or the first AP, to prove
- *                                   the crash report and the stop of all CPUs)
+ *       crash_test = none|bsp|ap|vmentry   (test hooks: a deliberate CPU
+ *                                   exception on the boot CPU or the first
+ *                                   AP, to prove the crash report and the stop
+ *                                   of all CPUs; or a guest state that fails
+ *                                   VM entry, to prove its report in words)
  * Paths are as on the boot volume; '/' is accepted and stored as '\'.
  */
 #ifndef KESTREL_LIB_CONFIG_H
@@ -45,6 +47,7 @@ enum cfg_crash_test {
     CFG_CRASH_NONE = 0,
     CFG_CRASH_BSP,
     CFG_CRASH_AP,
+    CFG_CRASH_VMENTRY,
 };
 
 struct cfg_module {
