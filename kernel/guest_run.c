@@ -130,6 +130,11 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (!img) {
         give_up("payload %s is not implemented yet", payload);
     }
+    if (!vmx_root_active(this_cpu()->index)) {
+        /* The guest's BSP runs on Kestrel's BSP (the one that holds the
+         * firmware's runtime services and ends the run). */
+        give_up("%s", "the boot CPU is not in VMX root operation: no guest can run");
+    }
     /* One vCPU per CPU in VMX root; all structures before the hand-over,
      * so they stay Kestrel's (hidden). */
     struct percpu *bsp = this_cpu();
