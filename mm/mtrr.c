@@ -14,6 +14,7 @@
  * for the same reason.
  */
 #include "mm/mtrr.h"
+#include "kernel/msr.h"
 
 #include <stddef.h>
 
@@ -281,3 +282,13 @@ const char *mem_type_name(uint8_t t)
     default:          return "reserved";
     }
 }
+
+const uint32_t mtrr_fixed_msrs[MTRR_FIXED_MSRS] = {
+    MSR_IA32_MTRR_FIX64K_00000,
+    MSR_IA32_MTRR_FIX16K_80000,
+    MSR_IA32_MTRR_FIX16K_A0000,
+    /* FIX4K_C0000 .. FIX4K_F8000: eight consecutive MSRs */
+    MSR_IA32_MTRR_FIX4K_C0000, MSR_IA32_MTRR_FIX4K_C0000 + 1, MSR_IA32_MTRR_FIX4K_C0000 + 2,
+    MSR_IA32_MTRR_FIX4K_C0000 + 3, MSR_IA32_MTRR_FIX4K_C0000 + 4, MSR_IA32_MTRR_FIX4K_C0000 + 5,
+    MSR_IA32_MTRR_FIX4K_C0000 + 6, MSR_IA32_MTRR_FIX4K_F8000,
+};

@@ -72,6 +72,10 @@ bool mtrr_range_uniform(const struct mtrr_state *s, uint64_t base, uint64_t size
 uint64_t mtrr_uniform_extent(const struct mtrr_state *s, uint64_t base, uint64_t limit, uint8_t *type);
 
 /* "UC", "WC", "WT", "WP", "WB", "UC-", or "reserved". */
+/* The fixed-range MTRR MSRs in struct mtrr_state order: FIX64K_00000,
+ * FIX16K_80000, FIX16K_A0000, FIX4K_C0000..FIX4K_F8000. */
+extern const uint32_t mtrr_fixed_msrs[MTRR_FIXED_MSRS];
+
 /* Reads this CPU's MTRRs (mm/mtrr_read.c; the kernel only). */
 void mtrr_read_state(struct mtrr_state *s);
 

@@ -9,10 +9,6 @@
 #define DEF_TYPE_FE         (1ull << 10)
 #define DEF_TYPE_E          (1ull << 11)
 
-/* In struct mtrr_state order: 64K_00000, 16K_80000, 16K_A0000, 4K_C0000..4K_F8000. */
-static const uint32_t fixed_msrs[MTRR_FIXED_MSRS] = {
-    0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
-};
 
 void mtrr_read_state(struct mtrr_state *s)
 {
@@ -27,7 +23,7 @@ void mtrr_read_state(struct mtrr_state *s)
     s->default_type = (uint8_t)def;
     if (cap & MTRRCAP_FIX) {
         for (unsigned i = 0; i < MTRR_FIXED_MSRS; i++) {
-            s->fixed[i] = rdmsr(fixed_msrs[i]);
+            s->fixed[i] = rdmsr(mtrr_fixed_msrs[i]);
         }
     }
     s->var_count = (unsigned)(cap & MTRRCAP_VCNT_MASK);

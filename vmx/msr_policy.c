@@ -34,15 +34,6 @@
 #define MSR_BITMAP_WRITE_LOW           2048
 #define MSR_BITMAP_WRITE_HIGH          3072
 
-const uint32_t msr_mtrr_fixed_msrs[MSR_MTRR_FIXED_COUNT] = {
-    MSR_IA32_MTRR_FIX64K_00000,
-    MSR_IA32_MTRR_FIX16K_80000,
-    MSR_IA32_MTRR_FIX16K_A0000,
-    MSR_IA32_MTRR_FIX4K_C0000,     /* C0000, C8000, ..., F8000: eight consecutive MSRs */
-    MSR_IA32_MTRR_FIX4K_C0000 + 1, MSR_IA32_MTRR_FIX4K_C0000 + 2, MSR_IA32_MTRR_FIX4K_C0000 + 3,
-    MSR_IA32_MTRR_FIX4K_C0000 + 4, MSR_IA32_MTRR_FIX4K_C0000 + 5, MSR_IA32_MTRR_FIX4K_C0000 + 6,
-    MSR_IA32_MTRR_FIX4K_F8000,
-};
 
 #define RULE(first_, last_, name_, read_, write_, reason_) \
     { .first = (first_), .last = (last_), .name = (name_), .read = MSR_RULE_RD_##read_, \
@@ -157,7 +148,7 @@ static enum mtrr_kind mtrr_classify(uint32_t msr, unsigned *index)
         return MTRR_VAR;
     }
     for (unsigned i = 0; i < MSR_MTRR_FIXED_COUNT; i++) {
-        if (msr_mtrr_fixed_msrs[i] == msr) {
+        if (mtrr_fixed_msrs[i] == msr) {
             *index = i;
             return MTRR_FIXED;
         }
@@ -281,7 +272,7 @@ void msr_shadow_init(struct msr_shadow *s, unsigned phys_addr_bits, msr_host_rea
     s->mtrr_def_type = read_host(MSR_IA32_MTRR_DEF_TYPE, ctx);
     if (cap & MTRRCAP_FIX) {
         for (unsigned i = 0; i < MSR_MTRR_FIXED_COUNT; i++)
-            s->mtrr_fixed[i] = read_host(msr_mtrr_fixed_msrs[i], ctx);
+            s->mtrr_fixed[i] = read_host(mtrr_fixed_msrs[i], ctx);
     }
     for (unsigned i = 0; i < 2 * vcnt; i++)
         s->mtrr_var[i] = read_host(MSR_IA32_MTRR_PHYSBASE0 + i, ctx);

@@ -13,6 +13,7 @@
 #ifndef KESTREL_VMX_MSR_POLICY_H
 #define KESTREL_VMX_MSR_POLICY_H
 
+#include "mm/mtrr.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,7 @@ enum msr_write_action {
 
 /* ---- per-vCPU shadow of the virtualized MSRs ---------------------------- */
 
-#define MSR_MTRR_FIXED_COUNT     11   /* FIX64K_00000, FIX16K_80000/A0000, FIX4K_C0000..F8000 */
+#define MSR_MTRR_FIXED_COUNT     MTRR_FIXED_MSRS   /* in mtrr_fixed_msrs[] order (mm/mtrr.h) */
 #define MSR_MTRR_VAR_PAIRS_MAX   32   /* PHYSBASE0/PHYSMASK0 (0x200) .. PHYSBASE31/PHYSMASK31 (0x23f) */
 
 /*
@@ -43,13 +44,12 @@ enum msr_write_action {
 struct msr_shadow {
     uint64_t mtrr_cap;           /* IA32_MTRRCAP as the guest sees it (VCNT <= 32) */
     uint64_t mtrr_def_type;      /* IA32_MTRR_DEF_TYPE */
-    uint64_t mtrr_fixed[MSR_MTRR_FIXED_COUNT];      /* in msr_mtrr_fixed_msrs[] order */
+    uint64_t mtrr_fixed[MSR_MTRR_FIXED_COUNT];      /* in mtrr_fixed_msrs[] order */
     uint64_t mtrr_var[2 * MSR_MTRR_VAR_PAIRS_MAX];  /* [2n] = PHYSBASEn, [2n+1] = PHYSMASKn */
     uint8_t phys_addr_bits;      /* MAXPHYADDR: bits above it are reserved in PHYSBASE/MASK */
 };
 
 /* MSR indices of the fixed-range MTRRs, in msr_shadow.mtrr_fixed[] order. */
-extern const uint32_t msr_mtrr_fixed_msrs[MSR_MTRR_FIXED_COUNT];
 
 /* Reads one host MSR (the caller's RDMSR wrapper).  msr_shadow_init() calls
  * it only for MSRs that exist: IA32_MTRRCAP, IA32_MTRR_DEF_TYPE, the fixed

@@ -388,7 +388,7 @@ TEST(msr_mtrr_shadow_init_reads_what_exists)
         CHECK_EQ_U64(rd(fixed_msrs[i], &s, &v), MSR_READ_EMULATE);
         CHECK_EQ_U64(v, fake_value(fixed_msrs[i]));
         CHECK_EQ_U64(s.mtrr_fixed[i], fake_value(fixed_msrs[i]));
-        CHECK_EQ_U64(msr_mtrr_fixed_msrs[i], fixed_msrs[i]);
+        CHECK_EQ_U64(mtrr_fixed_msrs[i], fixed_msrs[i]);
     }
     for (uint32_t msr = 0x200; msr < 0x210; msr++) {
         CHECK_EQ_U64(rd(msr, &s, &v), MSR_READ_EMULATE);
