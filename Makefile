@@ -28,7 +28,7 @@ KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 $(WARN) -O2 -g \
     -MMD -MP $(INCLUDES)
 KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c vmx/*.c guest/*.c lib/*.c)
 KERNEL_ASMS := kernel/entry.asm kernel/isr.asm kernel/trampoline_blob.asm drivers/font_blob.asm \
-               vmx/vmx_entry.asm guest/selftest_blob.asm
+               vmx/vmx_entry.asm guest/images.asm
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/kernel/%.asm.o)
 
 # ---- loader (GNU-EFI; flags from ../shared/notes/emulators.md §1)
@@ -68,9 +68,11 @@ $(BUILD)/kernel/drivers/font_blob.asm.o: drivers/font_blob.asm $(BUILD)/font.psf
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -DFONT_PSF='"$(BUILD)/font.psf"' $< -o $@
 
-$(BUILD)/kernel/guest/selftest_blob.asm.o: guest/selftest_blob.asm $(BUILD)/guest/selftest.bin
+GUEST_IMAGES := $(BUILD)/guest/selftest.bin $(BUILD)/guest/hostile.bin $(BUILD)/guest/bench.bin
+$(BUILD)/kernel/guest/images.asm.o: guest/images.asm $(GUEST_IMAGES)
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -DSELFTEST_BIN='"$(BUILD)/guest/selftest.bin"' $< -o $@
+	$(NASM) -f elf64 -DSELFTEST_BIN='"$(BUILD)/guest/selftest.bin"' \
+	    -DHOSTILE_BIN='"$(BUILD)/guest/hostile.bin"' -DBENCH_BIN='"$(BUILD)/guest/bench.bin"' $< -o $@
 
 $(BUILD)/kernel/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
@@ -119,6 +121,8 @@ run: deps
 
 include tests/unit/unit.mk
 include guest/selftest/selftest.mk
+include guest/hostile/hostile.mk
+include guest/bench/bench.mk
 
 test: deps
 	@$(MAKE) --no-print-directory iso

@@ -1,5 +1,5 @@
 /*
- * Built-in guests: flat images embedded in kestrel.elf (guest/<name>_blob.asm),
+ * Built-in guests: flat images embedded in kestrel.elf (guest/images.asm),
  * loaded the way a boot loader would: image and page tables in guest RAM,
  * a boot-info page, 64-bit entry on the BSP.  Everything here lives in
  * memory the guest owns; nothing points into Kestrel's.
@@ -11,12 +11,16 @@
 #define PAGE          4096ull
 
 extern const uint8_t selftest_image[], selftest_image_end[];
+extern const uint8_t hostile_image[], hostile_image_end[];
+extern const uint8_t bench_image[], bench_image_end[];
 
 static const struct builtin_entry {
     const char *name;
     const uint8_t *start, *end;
 } entries[] = {
     { "selftest", selftest_image, selftest_image_end },
+    { "hostile",  hostile_image,  hostile_image_end },
+    { "bench",    bench_image,    bench_image_end },
 };
 
 static bool same(const char *a, const char *b)

@@ -1,26 +1,20 @@
 /*
- * The guest's own GDT: Kestrel enters the BSP on descriptors the guest
- * must not rely on, and the APs arrive on the trampoline's, which lives in
- * the AP start-up page.  Flat 64-bit code and data, nothing else: the
- * guest never changes privilege, so it needs no TSS.
+ * Loading a GDT and the segment registers (see gdt.h).  The flat table is
+ * all a guest needs unless it enters ring 3 (then it brings its own, with
+ * user segments and a TSS, and loads it with gdt_load_table()).
  */
-#include "guest/selftest/selftest.h"
+#include "guest/common/gdt.h"
 #include "kernel/x86.h"
 
-/* Descriptors (SDM vol. 3A 3.4.5) with the accessed bit already set, so the
- * CPU never writes to this table when it loads a segment. */
-#define DESC_CODE64 0x00af9b000000ffffull   /* P, DPL 0, code execute/read, L = 1 */
-#define DESC_DATA   0x00cf93000000ffffull   /* P, DPL 0, data read/write, 4 GiB */
-
-static const uint64_t gdt[] __attribute__((aligned(16))) = {
+static const uint64_t flat_gdt[] __attribute__((aligned(16))) = {
     0,
     [GDT_CODE64 / 8] = DESC_CODE64,
     [GDT_DATA / 8] = DESC_DATA,
 };
 
-void gdt_load(void)
+void gdt_load_table(const uint64_t *table, size_t bytes)
 {
-    struct descriptor_ptr ptr = { .limit = sizeof(gdt) - 1, .base = (uint64_t)gdt };
+    struct descriptor_ptr ptr = { .limit = (uint16_t)(bytes - 1), .base = (uint64_t)table };
 
     load_gdt(&ptr);
     /* CS only changes through a far transfer: return to the next
@@ -40,4 +34,9 @@ void gdt_load(void)
                      :
                      : [code] "i"(GDT_CODE64), [data] "i"(GDT_DATA)
                      : "rax", "memory");
+}
+
+void gdt_load(void)
+{
+    gdt_load_table(flat_gdt, sizeof(flat_gdt));
 }

@@ -4,8 +4,8 @@
  * registers are declared as modified too, so a hypervisor that clobbers
  * them breaks nothing here.
  */
-#ifndef KESTREL_GUEST_SELFTEST_HYPERCALL_H
-#define KESTREL_GUEST_SELFTEST_HYPERCALL_H
+#ifndef KESTREL_GUEST_COMMON_HYPERCALL_H
+#define KESTREL_GUEST_COMMON_HYPERCALL_H
 
 #include <stdint.h>
 
@@ -37,5 +37,9 @@ static inline uint64_t hc_power_off(void)
 {
     return kestrel_hypercall(KESTREL_HC_POWER_OFF, 0, 0, 0);
 }
+
+/* Ends the run (KESTREL_HC_POWER_OFF); should the hypercall return, says
+ * so and halts this CPU. */
+__attribute__((noreturn)) void guest_power_off(void);
 
 #endif

@@ -1,19 +1,19 @@
 /*
- * The guest's own IDT: 256 interrupt gates, one stub each (isr.asm), so
- * every vector, expected or not, reaches trap.c with its number.  Built
- * once by the BSP, loaded by every CPU.
+ * The guest's IDT (see idt.h).  Gates are DPL 0: INT n from ring 3 gets
+ * #GP, while exceptions raised in ring 3 still arrive (the gate's DPL only
+ * applies to software interrupts), on the stack the TSS names.
  */
-#include "guest/selftest/selftest.h"
+#include "guest/common/gdt.h"
+#include "guest/common/idt.h"
 #include "kernel/x86.h"
 
-#define IDT_VECTORS      256
 #define ISR_STUB_SIZE    16          /* isr.asm places stub v at isr_stubs + 16 * v */
 #define GATE_INTERRUPT64 0x8e        /* P, DPL 0, 64-bit interrupt gate: IF cleared on entry */
 
 struct idt_gate {
     uint16_t offset_low;
     uint16_t selector;
-    uint8_t  ist;                    /* 0: stay on the current stack (no privilege change) */
+    uint8_t  ist;                    /* 0: no IST: the current stack, or TSS.RSP0 from ring 3 */
     uint8_t  type_attr;
     uint16_t offset_mid;
     uint32_t offset_high;
@@ -48,8 +48,6 @@ void idt_load(void)
     load_idt(&ptr);
 }
 
-/* True when IDTR (as SIDT reports it) is this table; base and limit are
- * what SIDT returned. */
 bool idt_is_loaded(uint64_t *base, uint16_t *limit)
 {
     struct descriptor_ptr ptr;

@@ -1,9 +1,10 @@
-; Entry stubs for all 256 vectors of the self-test guest's IDT (idt.c).
+; Entry stubs for all 256 vectors of a built-in guest's IDT (idt.c).
 ; Stub v sits at isr_stubs + 16 * v, so the IDT needs no address table.
 ; Each stub gives the stack one shape (error code or 0, then the vector)
 ; and joins isr_common, which saves every general-purpose register as
-; struct trap_frame (trap.c) and calls trap_dispatch(frame).  trap.c may
-; change the saved RIP, RSP, RFLAGS and RDI: iretq then resumes elsewhere.
+; struct trap_frame (trap.h) and calls trap_dispatch(frame).  trap.c may
+; change the saved RIP, CS, RSP, SS, RFLAGS and RDI: iretq then resumes
+; elsewhere (or at another privilege level).
 
 bits 64
 default rel
@@ -33,8 +34,9 @@ isr_stubs:
     ; Fails to assemble (negative count) if a stub outgrew its 16 bytes.
     times 256 * ISR_STUB_SIZE - ($ - isr_stubs) int3
 
-; Interrupt gates entered at CPL 0 with no IST: the CPU aligned RSP to 16
-; before pushing SS, RSP, RFLAGS, CS, RIP (40 bytes); with the error code,
+; Interrupt gates with no IST: in 64-bit mode the CPU aligns RSP to 16
+; (the current stack, or TSS.RSP0 from ring 3) before pushing SS, RSP,
+; RFLAGS, CS, RIP (40 bytes); with the error code,
 ; the vector and 15 registers that is 176 bytes, so RSP is 16-aligned at
 ; the call, as the System V ABI wants.
 isr_common:

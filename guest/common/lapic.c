@@ -1,9 +1,10 @@
 /*
- * Local APIC access for the self-test guest (see lapic.h).
+ * Local APIC access for a built-in guest (see lapic.h), in the mode the
+ * boot info gives: only after boot_info_accept().
  */
-#include "guest/selftest/lapic.h"
-#include "guest/selftest/selftest.h"
-#include "guest/selftest/tsc.h"
+#include "guest/common/boot_info.h"
+#include "guest/common/lapic.h"
+#include "guest/common/tsc.h"
 #include "kernel/msr.h"
 #include "kernel/x86.h"
 

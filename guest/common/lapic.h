@@ -3,8 +3,8 @@
  * through MSRs 0x800 + offset / 16, xAPIC through MMIO at lapic_base
  * (SDM vol. 3A ch. 11).  The guest never changes the mode.
  */
-#ifndef KESTREL_GUEST_SELFTEST_LAPIC_H
-#define KESTREL_GUEST_SELFTEST_LAPIC_H
+#ifndef KESTREL_GUEST_COMMON_LAPIC_H
+#define KESTREL_GUEST_COMMON_LAPIC_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,11 +21,15 @@
 #define LAPIC_TIMER_CURRENT 0x390
 #define LAPIC_TIMER_DIVIDE  0x3e0
 
+/* The spurious-interrupt vector every guest programs (trap.c ignores it). */
+#define VEC_SPURIOUS 0xff
+
 #define LAPIC_SVR_ENABLE     (1u << 8)    /* APIC software enable */
 #define LAPIC_LVT_MASKED     (1u << 16)
 #define LAPIC_LVT_ONE_SHOT   (0u << 17)   /* timer mode bits 18:17 */
 #define LAPIC_DIVIDE_BY_1    0xbu         /* divide configuration 1011b */
 
+#define ICR_DELIVERY_FIXED   (0u << 8)
 #define ICR_DELIVERY_INIT    (5u << 8)
 #define ICR_DELIVERY_STARTUP (6u << 8)
 #define ICR_DELIVERY_PENDING (1u << 12)   /* xAPIC only: not yet accepted */

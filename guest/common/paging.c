@@ -1,29 +1,23 @@
 /*
- * The guest's view of its page tables (built by Kestrel: the image at the
- * link base, guest-physical [0, 4 GiB) identity-mapped).
+ * Page-table walks and windows above 4 GiB (see paging.h).
  *
- * virt_to_phys() walks the live tables.  Table pages are read through the
- * identity map, so the walk works only while they lie below 4 GiB.
- *
- * paging_map_probe(): the isolation check reads info->hypervisor_probe.
- * Below 4 GiB the identity map already covers it; above, the guest maps
- * the 2 MiB page around it itself, in a PML4 slot Kestrel leaves empty,
- * with a PDPT and a PD from this image's .bss.  Mapping hidden memory in
- * the guest's own tables is allowed: the point is that EPT refuses it.
+ * Windows: the 2 MiB pages around addresses above 4 GiB go into a PML4
+ * slot Kestrel leaves empty (256, the start of the higher half), with a
+ * PDPT and a PD from this image's .bss: up to 512 windows, one PD entry
+ * each, never unmapped.
  */
-#include "guest/selftest/selftest.h"
+#include <stddef.h>
+
+#include "guest/common/paging.h"
 #include "kernel/x86.h"
 #include "lib/pagetable.h"
 #include "lib/pt_levels.h"
 
-#define IDENTITY_LIMIT   (1ull << 32)
-#define PROBE_WINDOW_VA  0xffff800000000000ull    /* PML4 slot 256: start of the higher half */
+#define WINDOW_BASE_VA 0xffff800000000000ull    /* PML4 slot 256 */
 
-uint64_t probe_va;
-const char *probe_unusable_why;
-
-static uint64_t probe_pdpt[ENTRIES_PER_TABLE] __attribute__((aligned(4096)));
-static uint64_t probe_pd[ENTRIES_PER_TABLE] __attribute__((aligned(4096)));
+static uint64_t window_pdpt[ENTRIES_PER_TABLE] __attribute__((aligned(4096)));
+static uint64_t window_pd[ENTRIES_PER_TABLE] __attribute__((aligned(4096)));
+static unsigned windows_used;
 
 static const uint64_t *table_at(uint64_t pa)
 {
@@ -53,28 +47,48 @@ bool virt_to_phys(uint64_t va, uint64_t *pa)
     return false;
 }
 
-const char *paging_map_probe(uint64_t probe_pa, uint64_t *va)
+/* The first window hooks the PDPT and PD into the PML4. */
+static const char *install_windows(void)
 {
     uint64_t pml4_pa = read_cr3() & PTE_ADDR_MASK;
     uint64_t pdpt_pa, pd_pa;
 
-    if (probe_pa < IDENTITY_LIMIT) {
-        *va = probe_pa;
-        return NULL;
-    }
     if (pml4_pa >= IDENTITY_LIMIT)
         return "PML4 above 4 GiB: cannot map the probe address";
-    if (!virt_to_phys((uint64_t)probe_pdpt, &pdpt_pa) || !virt_to_phys((uint64_t)probe_pd, &pd_pa))
+    if (!virt_to_phys((uint64_t)window_pdpt, &pdpt_pa) ||
+        !virt_to_phys((uint64_t)window_pd, &pd_pa))
         return "the image's own pages are not found in the page tables";
     uint64_t *pml4 = (uint64_t *)(uintptr_t)pml4_pa;
-    unsigned slot = table_index(PROBE_WINDOW_VA, LEVEL_PML4);
+    unsigned slot = table_index(WINDOW_BASE_VA, LEVEL_PML4);
     if (pml4[slot] & PTE_PRESENT)
         return "PML4 slot 256 already in use: cannot map the probe address";
 
-    probe_pd[0] = (probe_pa & ~(PAGE_SIZE_2M - 1)) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
-    probe_pdpt[0] = pd_pa | PTE_PRESENT | PTE_WRITE;
+    window_pdpt[0] = pd_pa | PTE_PRESENT | PTE_WRITE;
     __atomic_store_n(&pml4[slot], pdpt_pa | PTE_PRESENT | PTE_WRITE, __ATOMIC_RELEASE);
-    *va = PROBE_WINDOW_VA + (probe_pa & (PAGE_SIZE_2M - 1));
+    return NULL;
+}
+
+const char *paging_map_phys(uint64_t pa, uint64_t *va)
+{
+    if (pa < IDENTITY_LIMIT) {
+        *va = pa;
+        return NULL;
+    }
+    if (windows_used == ENTRIES_PER_TABLE)
+        return "no window left to map the probe address";
+    /* The entry first: other CPUs may walk the tables as soon as the PML4
+     * slot is hooked in. */
+    unsigned w = windows_used;
+    window_pd[w] = (pa & ~(PAGE_SIZE_2M - 1)) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+    if (w == 0) {
+        const char *why = install_windows();
+        if (why != NULL) {
+            window_pd[w] = 0;
+            return why;
+        }
+    }
+    windows_used++;
+    *va = WINDOW_BASE_VA + w * PAGE_SIZE_2M + (pa & (PAGE_SIZE_2M - 1));
     invlpg(*va);
     return NULL;
 }

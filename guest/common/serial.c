@@ -1,7 +1,8 @@
 /*
- * COM1 console of the self-test guest (see serial.h).
+ * COM1 console of a built-in guest (see serial.h).
  */
-#include "guest/selftest/serial.h"
+#include "guest/common/serial.h"
+#include "guest/common/cpu.h"
 #include "kernel/x86.h"
 #include "lib/fmt.h"
 
@@ -19,9 +20,11 @@
 
 static uint32_t console_owner;        /* cpu index + 1, or OWNER_NONE; __atomic accesses */
 
-static uint32_t owner_tag(const struct cpu *cpu)
+static uint32_t owner_tag(void)
 {
-    return cpu != NULL ? cpu->index + 1 : OWNER_UNKNOWN;
+    int cpu = cpu_index();
+
+    return cpu != CPU_UNKNOWN ? (uint32_t)cpu + 1 : OWNER_UNKNOWN;
 }
 
 static void uart_putc(char c)
@@ -44,7 +47,7 @@ static void emit(char c, void *ctx)
 
 bool console_begin(void)
 {
-    uint32_t me = owner_tag(this_cpu());
+    uint32_t me = owner_tag();
 
     if (__atomic_load_n(&console_owner, __ATOMIC_RELAXED) == me)
         return false;
@@ -64,9 +67,9 @@ void console_end(bool taken)
         __atomic_store_n(&console_owner, OWNER_NONE, __ATOMIC_RELEASE);
 }
 
-void console_release_if_mine(const struct cpu *cpu)
+void console_release_if_mine(void)
 {
-    uint32_t me = owner_tag(cpu);
+    uint32_t me = owner_tag();
 
     __atomic_compare_exchange_n(&console_owner, &me, OWNER_NONE, false, __ATOMIC_RELEASE,
                                 __ATOMIC_RELAXED);
@@ -86,7 +89,7 @@ void say(const char *fmt, ...)
     va_list ap;
     bool taken = console_begin();
 
-    console_printf("selftest: ");
+    console_printf(GUEST_NAME ": ");
     va_start(ap, fmt);
     kvformat(emit, NULL, fmt, ap);
     va_end(ap);

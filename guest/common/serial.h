@@ -1,14 +1,17 @@
 /*
- * COM1 output for the self-test guest: the guest owns the UART (already
+ * COM1 output for a built-in guest: the guest owns the UART (already
  * programmed 115200 8N1 by Kestrel) and writes to it by port I/O.  Lines
  * are written whole under one lock so CPUs never interleave mid-line.
  */
-#ifndef KESTREL_GUEST_SELFTEST_SERIAL_H
-#define KESTREL_GUEST_SELFTEST_SERIAL_H
+#ifndef KESTREL_GUEST_COMMON_SERIAL_H
+#define KESTREL_GUEST_COMMON_SERIAL_H
 
 #include <stdbool.h>
 
-#include "guest/selftest/selftest.h"
+/* Every line starts with "<GUEST_NAME>: "; common.mk defines it per guest. */
+#ifndef GUEST_NAME
+#error "GUEST_NAME must be defined (guest/common/common.mk does)"
+#endif
 
 /* 16550 registers (offsets from the base port). */
 #define COM1_BASE     0x3f8
@@ -24,9 +27,10 @@ bool console_begin(void);
 void console_end(bool taken);
 /* Formats without the lock: only between console_begin() and console_end(). */
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* One whole line: "selftest: " + fmt + "\r\n", under the lock. */
+/* One whole line: GUEST_NAME ": " + fmt + "\r\n", under the lock. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* An abandoned check may have held the lock: give it back. */
-void console_release_if_mine(const struct cpu *cpu);
+/* Code abandoned mid-print (an exception) may have held the lock: give
+ * it back if this CPU holds it. */
+void console_release_if_mine(void);
 
 #endif

@@ -2,10 +2,12 @@
  * Delays and timeouts from the TSC, at the frequency the boot info gives
  * (the guest has no other clock it could trust before it has tested one).
  */
-#ifndef KESTREL_GUEST_SELFTEST_TSC_H
-#define KESTREL_GUEST_SELFTEST_TSC_H
+#ifndef KESTREL_GUEST_COMMON_TSC_H
+#define KESTREL_GUEST_COMMON_TSC_H
 
-#include "guest/selftest/selftest.h"
+#include <stdbool.h>
+
+#include "guest/common/boot_info.h"
 #include "kernel/x86.h"
 
 #define US_PER_SECOND 1000000ull

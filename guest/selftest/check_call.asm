@@ -5,7 +5,7 @@
 ;   saves the callee-saved registers and RSP in *jmp, calls fn(run) and
 ;   returns 0.
 ; check_abort
-;   entered by iretq from trap.c (RDI = jmp, RSP = jmp->rsp) when fn took an
+;   entered by iretq from events.c (RDI = jmp, RSP = jmp->rsp) when fn took an
 ;   unexpected exception: restores the registers and returns 1 from the
 ;   same check_call.  Offsets follow struct check_jmp in selftest.h.
 

@@ -3,21 +3,20 @@
  * one thing the hypervisor promises the guest (docs/vmx.md) and says, on
  * failure, what it saw instead.
  */
-#include "guest/selftest/hypercall.h"
-#include "guest/selftest/lapic.h"
-#include "guest/selftest/probe.h"
+#include "guest/common/hypercall.h"
+#include "guest/common/idt.h"
+#include "guest/common/lapic.h"
+#include "guest/common/probe.h"
+#include "guest/common/serial.h"
+#include "guest/common/trap.h"
+#include "guest/common/tsc.h"
 #include "guest/selftest/selftest.h"
-#include "guest/selftest/serial.h"
-#include "guest/selftest/tsc.h"
 #include "kernel/cpu_features.h"
 #include "kernel/msr.h"
 #include "kernel/x86.h"
 #include "lib/fmt.h"
 
 #include <stdarg.h>
-
-#define VEC_UD 6
-#define VEC_GP 13
 
 #define CR4_VMXE (1ull << 13)
 
@@ -51,36 +50,17 @@ void check_fail(struct check_run *run, const char *fmt, ...)
     va_end(ap);
 }
 
-static const char *fault_name(int32_t vector)
-{
-    switch (vector) {
-    case FAULT_NONE: return "no exception";
-    case VEC_UD:     return "#UD";
-    case VEC_GP:     return "#GP";
-    default:         return "an exception";
-    }
-}
-
 /* Common verdict for "this instruction must raise vector": the exception,
  * at the instruction itself (a fault, nothing emulated), and for #GP with
- * error code 0. */
+ * error code 0 (guest/common/fault.c words it). */
 static bool expect_fault(struct check_run *run, struct fault f, int32_t vector, const char *what)
 {
-    if (f.vector != vector) {
-        check_fail(run, "%s: %s (vector %d), expected %s", what, fault_name(f.vector), f.vector,
-                   fault_name(vector));
-        return false;
-    }
-    if (f.rip != f.insn) {
-        check_fail(run, "%s: %s reported at RIP 0x%lx, the instruction is at 0x%lx", what,
-                   fault_name(vector), f.rip, f.insn);
-        return false;
-    }
-    if (vector == VEC_GP && f.error != 0) {
-        check_fail(run, "%s: #GP error code 0x%lx, expected 0", what, f.error);
-        return false;
-    }
-    return true;
+    char why[sizeof(run->detail)];
+
+    if (fault_mismatch(f, vector, what, why, sizeof(why)) == NULL)
+        return true;
+    check_fail(run, "%s", why);
+    return false;
 }
 
 /* ---- 1-3: CPUID ---------------------------------------------------------- */
@@ -135,13 +115,13 @@ static void check_vmxon_ud(struct check_run *run)
      * at the region, and the hypervisor answers with #UD. */
     uint64_t region_pa = 0;
 
-    expect_fault(run, probe_vmxon(&run->cpu->probe, &region_pa), VEC_UD, "VMXON");
+    expect_fault(run, probe_vmxon(this_probe(), &region_pa), VEC_UD, "VMXON");
 }
 
 static void check_cr4_vmxe(struct check_run *run)
 {
     uint64_t cr4 = read_cr4();
-    struct fault f = probe_write_cr4(&run->cpu->probe, cr4 | CR4_VMXE);
+    struct fault f = probe_write_cr4(this_probe(), cr4 | CR4_VMXE);
     uint64_t after = read_cr4();
 
     if (f.vector == FAULT_NONE)
@@ -155,7 +135,7 @@ static void check_cr4_vmxe(struct check_run *run)
 static void check_feature_control(struct check_run *run)
 {
     uint64_t value;
-    struct fault f = probe_rdmsr(&run->cpu->probe, MSR_IA32_FEATURE_CONTROL, &value);
+    struct fault f = probe_rdmsr(this_probe(), MSR_IA32_FEATURE_CONTROL, &value);
     uint64_t vmx_enables = FEATURE_CONTROL_VMX_INSIDE_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX;
 
     if (f.vector != FAULT_NONE)
@@ -167,7 +147,7 @@ static void check_feature_control(struct check_run *run)
 static void check_vmx_msr_gp(struct check_run *run)
 {
     uint64_t value;
-    struct fault f = probe_rdmsr(&run->cpu->probe, MSR_IA32_VMX_BASIC, &value);
+    struct fault f = probe_rdmsr(this_probe(), MSR_IA32_VMX_BASIC, &value);
 
     if (f.vector == FAULT_NONE)
         check_fail(run, "RDMSR IA32_VMX_BASIC returned 0x%lx, expected #GP", value);
@@ -236,7 +216,7 @@ static void check_own_idt(struct check_run *run)
         return;
     }
     /* Reaching the probe's record at all means the guest's #UD handler ran. */
-    expect_fault(run, probe_ud2(&run->cpu->probe), VEC_UD, "UD2");
+    expect_fault(run, probe_ud2(this_probe()), VEC_UD, "UD2");
 }
 
 static void check_isolation(struct check_run *run)
@@ -247,7 +227,7 @@ static void check_isolation(struct check_run *run)
         check_fail(run, "%s", probe_unusable_why);
         return;
     }
-    struct fault f = probe_read64(&run->cpu->probe, probe_va, &value);
+    struct fault f = probe_read64(this_probe(), probe_va, &value);
     if (f.vector == FAULT_NONE) {
         check_fail(run, "read 0x%lx from hidden memory at 0x%lx", value,
                    boot_info->hypervisor_probe);

@@ -4,40 +4,22 @@
  * checks itself, wait for every AP, print the verdict and ask Kestrel to
  * power off.  AP: own GDT and IDT, the checks, halt.
  */
-#include "guest/selftest/hypercall.h"
-#include "guest/selftest/lapic.h"
+#include "guest/common/gdt.h"
+#include "guest/common/hypercall.h"
+#include "guest/common/idt.h"
+#include "guest/common/lapic.h"
+#include "guest/common/paging.h"
+#include "guest/common/serial.h"
+#include "guest/common/tsc.h"
 #include "guest/selftest/selftest.h"
-#include "guest/selftest/serial.h"
-#include "guest/selftest/tsc.h"
 #include "kernel/x86.h"
 
 #define AP_FINISH_US 1000000u
 
-const struct guest_boot_info *boot_info;
 struct cpu cpus[SELFTEST_MAX_CPUS];
 unsigned cpu_total;
-
-extern const uint8_t __image_start[];
-
-/* NULL, or what is wrong with the boot info. */
-static const char *boot_info_problem(const struct guest_boot_info *info)
-{
-    bool bsp_listed = false;
-
-    if ((uint64_t)__image_start != GUEST_IMAGE_LINK_BASE)
-        return "the image is not linked at GUEST_IMAGE_LINK_BASE";
-    if (info == NULL || info->magic != GUEST_BOOT_INFO_MAGIC)
-        return "bad magic";
-    if (info->cpu_count == 0 || info->cpu_count > SELFTEST_MAX_CPUS)
-        return "cpu_count out of range";
-    if (info->tsc_hz == 0)
-        return "tsc_hz is 0";
-    if (!info->x2apic && info->lapic_base == 0)
-        return "xAPIC mode without lapic_base";
-    for (uint32_t i = 0; i < info->cpu_count; i++)
-        bsp_listed |= info->apic_ids[i] == info->bsp_apic_id;
-    return bsp_listed ? NULL : "bsp_apic_id is not in apic_ids";
-}
+uint64_t probe_va;
+const char *probe_unusable_why;
 
 /* The BSP is cpus[0]; the APs follow in the boot info's order. */
 static void assign_cpus(void)
@@ -58,14 +40,6 @@ static void note_if_apic_id_differs(const struct cpu *cpu)
 
     if (id != cpu->apic_id)
         say("cpu %u note: the LAPIC reports APIC ID %u", cpu->apic_id, id);
-}
-
-__attribute__((noreturn)) static void power_off(void)
-{
-    uint64_t result = hc_power_off();
-
-    say("KESTREL_HC_POWER_OFF returned 0x%lx: halting", result);
-    cpu_stop();
 }
 
 static void start_aps(void)
@@ -138,26 +112,27 @@ static void report(void)
     console_end(taken);
 }
 
-void selftest_bsp_main(const struct guest_boot_info *info)
+void guest_main(const struct guest_boot_info *info)
 {
+    cpu_register_ap_stacks(ap_stacks, SELFTEST_AP_STACK_SIZE, SELFTEST_MAX_CPUS);
+    selftest_traps_install();
     gdt_load();
     idt_init();
     idt_load();
 
-    const char *problem = boot_info_problem(info);
+    const char *problem = boot_info_accept(info);
     if (problem != NULL) {
         say("boot info at 0x%lx unusable: %s", (uint64_t)info, problem);
         say("FAIL 0/0: boot-info");
-        power_off();
+        guest_power_off();
     }
-    boot_info = info;
     assign_cpus();
     lapic_init_cpu();
     say("starting: %u cpus, %s, BSP APIC ID %u", cpu_total, info->x2apic ? "x2APIC" : "xAPIC",
         info->bsp_apic_id);
     note_if_apic_id_differs(&cpus[0]);
 
-    probe_unusable_why = paging_map_probe(info->hypervisor_probe, &probe_va);
+    probe_unusable_why = paging_map_phys(info->hypervisor_probe, &probe_va);
     if (info->hypervisor_probe == 0)
         probe_unusable_why = "the boot info gives no hypervisor_probe address";
     if (probe_unusable_why != NULL)
@@ -166,7 +141,7 @@ void selftest_bsp_main(const struct guest_boot_info *info)
     start_aps();
     checks_run_all(&cpus[0]);
     report();
-    power_off();
+    guest_power_off();
 }
 
 void selftest_ap_main(struct cpu *cpu)

@@ -5,12 +5,12 @@
  * its parameter block, INIT, 10 ms, SIPI, 200 us, a second SIPI if the AP
  * is not up yet, and up to 1 s for it to arrive.  The trampoline takes the
  * AP from real mode to long mode on the guest's current page tables and
- * jumps to selftest_ap_entry (entry.asm) on the AP's own stack.
+ * jumps to selftest_ap_entry (ap_entry.asm) on the AP's own stack.
  */
-#include "guest/selftest/lapic.h"
+#include "guest/common/lapic.h"
+#include "guest/common/serial.h"
+#include "guest/common/tsc.h"
 #include "guest/selftest/selftest.h"
-#include "guest/selftest/serial.h"
-#include "guest/selftest/tsc.h"
 #include "kernel/msr.h"
 #include "kernel/x86.h"
 

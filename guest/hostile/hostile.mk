@@ -1,0 +1,11 @@
+# The built-in hostile guest (guest/hostile/): runs on the BSP only and
+# tries, one case at a time, what a guest must not be able to do to
+# Kestrel; each case prints "hostile: <case> refused" or
+# "hostile: <case> NOT REFUSED (<what happened>)".
+# Built by guest/common/common.mk; included by the top-level Makefile.
+#
+#   make hostile-guest    build $(BUILD)/guest/hostile.bin
+
+include guest/common/common.mk
+
+$(eval $(call guest_image,hostile,))
