@@ -3,7 +3,7 @@
  * map of everything but Kestrel's own memory (unmapped) and the firmware's
  * runtime regions (read-only).  An access there is refused with #GP(0) in
  * the guest, fault-like (nothing is emulated, nothing of Kestrel's is read
- * or written), and logged once per vCPU.
+ * or written), and logged once per vCPU and kind of memory.
  */
 #include "vmx/exit.h"
 #include "vmx/vmx_ops.h"
@@ -11,14 +11,15 @@
 #include "vmx/exit_qual.h"
 #include "kernel/log.h"
 
-static const char *kind_at(const struct vm *vm, uint64_t gpa)
+/* The kind of memory at gpa; 0 where the map has nothing (beyond the EPT's top). */
+static uint32_t kind_at(const struct vm *vm, uint64_t gpa)
 {
     for (size_t i = 0; i < vm->map_count; i++) {
         if (gpa >= vm->map[i].base && gpa - vm->map[i].base < vm->map[i].size) {
-            return memmap_kind_name((enum mem_kind)vm->map[i].kind);
+            return vm->map[i].kind;
         }
     }
-    return "unmapped";
+    return 0;
 }
 
 enum exit_action handle_ept_violation(struct vcpu *v, uint64_t qual)
@@ -26,13 +27,14 @@ enum exit_action handle_ept_violation(struct vcpu *v, uint64_t qual)
     uint64_t gpa = vmcs_read64(VMCS_RO_GUEST_PHYSICAL_ADDRESS);
     struct ept_violation_qual q = exit_qual_ept_violation(qual);
 
-    if (!v->hidden_access_reported) {
+    uint32_t kind = kind_at(v->vm, gpa);
+    if (!(v->refused_kinds_reported & (1u << kind))) {
         char words[128];
-        v->hidden_access_reported = true;
+        v->refused_kinds_reported |= 1u << kind;
         exit_qual_ept_violation_format(&q, gpa, vmcs_readnat(VMCS_RO_GUEST_LINEAR_ADDRESS), words,
                                        sizeof(words));
         log_warn("cpu %u: guest access refused (%s memory): %s; #GP injected (reported once)",
-                 v->apic_id, kind_at(v->vm, gpa), words);
+                 v->apic_id, kind ? memmap_kind_name((enum mem_kind)kind) : "unmapped", words);
     }
     exit_inject_gp();
     return EXIT_RESUME;

@@ -47,7 +47,7 @@ struct vcpu {
     bool     nmi_pending;
 
     struct msr_shadow msr_shadow;
-    bool     hidden_access_reported;
+    uint32_t refused_kinds_reported;  /* bit per enum mem_kind: EPT refusals already logged */
     uint64_t preemption_ticks;
 
     uint64_t exits[EXIT_REASON_COUNT];
