@@ -29,9 +29,17 @@ static bool use_x2apic;
 static volatile uint32_t *xapic_mmio;
 static bool ready;
 
+/* The mode right now: a guest owns its LAPIC and may switch it (Linux
+ * without interrupt remapping leaves x2APIC for xAPIC), so Kestrel's rare
+ * accesses once guests run (the NMIs that stop vCPUs) ask the CPU. */
+static bool in_x2apic_mode(void)
+{
+    return (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC_ENABLE) != 0;
+}
+
 static uint32_t lapic_read(enum lapic_reg reg)
 {
-    if (use_x2apic) {
+    if (in_x2apic_mode()) {
         return (uint32_t)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
     }
     return xapic_mmio[reg / 4];
@@ -39,7 +47,7 @@ static uint32_t lapic_read(enum lapic_reg reg)
 
 static void lapic_write(enum lapic_reg reg, uint32_t v)
 {
-    if (use_x2apic) {
+    if (in_x2apic_mode()) {
         wrmsr(MSR_X2APIC_BASE + (reg >> 4), v);
     } else {
         xapic_mmio[reg / 4] = v;
@@ -56,15 +64,15 @@ static void enable_on_this_cpu(void)
     lapic_write(LAPIC_SVR, SVR_APIC_ENABLE | VEC_SPURIOUS);
 }
 
-void lapic_init_bsp(void)
+void lapic_init_bsp(uint32_t max_apic_id)
 {
     uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
     bool has_x2apic = (cpuid(CPUID_LEAF_FEATURES, 0).ecx & CPUID_1_ECX_X2APIC) != 0;
 
-    /* Once the firmware turned x2APIC on, the only way back is through a
-     * disabled APIC; and with x2APIC available it is the better mode (full
-     * 32-bit IDs, no MMIO).  So: x2APIC whenever the CPU has it. */
-    use_x2apic = has_x2apic || (base & APIC_BASE_X2APIC_ENABLE);
+    /* The mode the firmware chose, so a guest finds the LAPIC as it would
+     * natively (a guest without interrupt remapping cannot keep x2APIC);
+     * x2APIC only where xAPIC cannot address every CPU (IDs above 254). */
+    use_x2apic = (base & APIC_BASE_X2APIC_ENABLE) || (has_x2apic && max_apic_id > 254);
     xapic_mmio = (volatile uint32_t *)(base & APIC_BASE_ADDR_MASK);
     enable_on_this_cpu();
     ready = true;
@@ -88,7 +96,7 @@ bool lapic_is_x2apic(void)
 uint32_t lapic_id(void)
 {
     uint32_t id = lapic_read(LAPIC_ID);
-    return use_x2apic ? id : id >> 24;
+    return in_x2apic_mode() ? id : id >> 24;
 }
 
 void lapic_eoi(void)
@@ -98,7 +106,7 @@ void lapic_eoi(void)
 
 static bool send_ipi(uint32_t dest, uint32_t icr_low)
 {
-    if (use_x2apic) {
+    if (in_x2apic_mode()) {
         /* One 64-bit write: destination in the high half.  x2APIC has no
          * delivery-status bit; the write itself is the send. */
         wrmsr(MSR_X2APIC_BASE + (LAPIC_ICR_LOW >> 4), ((uint64_t)dest << 32) | icr_low);

@@ -1,6 +1,7 @@
 /*
- * Local APIC, in x2APIC mode (MSRs) where the CPU has it, xAPIC (MMIO)
- * otherwise.  The mode is chosen once on the BSP and used on every CPU.
+ * Local APIC, in xAPIC (MMIO) or x2APIC (MSR) mode: the firmware's choice,
+ * set on the BSP and used on every CPU; accesses follow the mode the CPU is
+ * in, since a guest owns its LAPIC and may change it.
  */
 #ifndef KESTREL_DRIVERS_LAPIC_H
 #define KESTREL_DRIVERS_LAPIC_H
@@ -8,7 +9,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-void     lapic_init_bsp(void);        /* chooses the mode, enables */
+/* Chooses the mode (the firmware's; x2APIC if some APIC ID exceeds 254), enables. */
+void     lapic_init_bsp(uint32_t max_apic_id);
 void     lapic_init_ap(void);         /* same mode on an AP */
 bool     lapic_ready(void);
 bool     lapic_is_x2apic(void);

@@ -18,6 +18,7 @@
 #include "drivers/lapic.h"
 #include "drivers/timer.h"
 #include "guest/builtin.h"
+#include "guest/linux_loader.h"
 
 #define RESERVE_PAGES      4096          /* 16 MiB kept for Kestrel after the hand-over */
 #define AP_READY_US        1000000
@@ -45,10 +46,10 @@ void guest_run_ap(struct percpu *cpu)
     while (__atomic_load_n(&launch, __ATOMIC_ACQUIRE) == LAUNCH_WAIT) {
         cpu_relax();
     }
-    if (launch != LAUNCH_GO) {
-        cpu_stop();
-    }
     struct vcpu *v = vm.vcpus[cpu->index];
+    if (launch != LAUNCH_GO || !v) {
+        cpu_stop();   /* no guest, or this core is held back (cpus = N) */
+    }
     bool ok = vcpu_prepare(&vm, v, cpu->index, cpu->apic_id, false, 0);
     __atomic_fetch_add(&aps_ready, 1, __ATOMIC_ACQ_REL);
     if (ok) {
@@ -64,11 +65,9 @@ static void fill_boot_info(const struct kestrel_bootinfo *bi, struct guest_boot_
 {
     __builtin_memset(info, 0, sizeof(*info));
     for (unsigned i = 0; i < vm.vcpu_count; i++) {
-        info->apic_ids[i] = vm.vcpus[i]->apic_id;
-        if (vm.vcpus[i]->is_bsp) {
-            info->bsp_apic_id = vm.vcpus[i]->apic_id;
-        }
+        info->apic_ids[i] = vm.apic_ids[i];
     }
+    info->bsp_apic_id = vm.apic_ids[0];
     info->cpu_count = vm.vcpu_count;
     info->x2apic = lapic_is_x2apic();
     info->lapic_base = rdmsr(0x1b) & ~0xfffull;
@@ -122,12 +121,13 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
                    struct mem_region *map, size_t *count, size_t cap)
 {
     const char *payload = config_payload_name(cfg->payload);
+    bool is_linux = cfg->payload == CFG_PAYLOAD_LINUX;
     const struct builtin_image *img = builtin_find(payload);
     struct guest_boot_info info;
-    struct guest_long_mode_entry entry;
+    struct guest_long_mode_entry entry = { 0 };
     const char *why;
 
-    if (!img) {
+    if (!img && !is_linux) {
         give_up("payload %s is not implemented yet", payload);
     }
     if (!vmx_root_active(this_cpu()->index)) {
@@ -138,14 +138,27 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     /* One vCPU per CPU in VMX root; all structures before the hand-over,
      * so they stay Kestrel's (hidden). */
     struct percpu *bsp = this_cpu();
+    unsigned held_back = 0;
+    vm.vcpus[bsp->index] = new_vcpu();
+    vm.vcpus[bsp->index]->apic_id = bsp->apic_id;
+    vm.vcpus[bsp->index]->is_bsp = true;
+    vm.apic_ids[vm.vcpu_count++] = bsp->apic_id;
     for (unsigned i = 0; i < percpu_count; i++) {
         struct percpu *cpu = percpu_table[i];
-        if (vmx_root_active(i) || (cpu->vmx_ok && cpu->state == CPU_PARKED)) {
-            vm.vcpus[i] = new_vcpu();
-            vm.vcpus[i]->apic_id = cpu->apic_id;
-            vm.vcpus[i]->is_bsp = cpu == bsp;
-            vm.vcpu_count++;
+        if (cpu == bsp || !(cpu->vmx_ok && cpu->state == CPU_PARKED)) {
+            continue;
         }
+        /* cpus = N: the guest gets N vCPUs; the other cores stay in Kestrel. */
+        if (cfg->cpus && vm.vcpu_count >= cfg->cpus) {
+            held_back++;
+            continue;
+        }
+        vm.vcpus[i] = new_vcpu();
+        vm.vcpus[i]->apic_id = cpu->apic_id;
+        vm.apic_ids[vm.vcpu_count++] = cpu->apic_id;
+    }
+    if (held_back) {
+        log_status("cpus held back %u", held_back);
     }
     if (!pmm_give_to_guest(RESERVE_PAGES, &guest_pool)) {
         give_up("%s", "not enough memory to keep a reserve for Kestrel");
@@ -156,9 +169,15 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (!vm_create(&vm, payload, map, *count)) {
         give_up("%s", "cannot create the guest");
     }
-    fill_boot_info(bi, &info);
-    if (!builtin_load(img, &guest_pool, &info, &entry, &why)) {
-        give_up("built-in guest cannot be loaded: %s", why);
+    if (is_linux) {
+        if (!linux_load(bi, cfg, &vm, &guest_pool, &entry, &why)) {
+            give_up("linux: %s", why);
+        }
+    } else {
+        fill_boot_info(bi, &info);
+        if (!builtin_load(img, &guest_pool, &info, &entry, &why)) {
+            give_up("built-in guest cannot be loaded: %s", why);
+        }
     }
 
     launch = LAUNCH_GO;

@@ -183,7 +183,11 @@ void kmain(struct kestrel_bootinfo *bi)
     power_init(bi);
 
     timer_init();
-    lapic_init_bsp();
+    uint32_t max_apic_id = 0;
+    for (uint32_t i = 0; i < bi->cpu_count; i++) {
+        max_apic_id = bi->cpus[i].apic_id > max_apic_id ? bi->cpus[i].apic_id : max_apic_id;
+    }
+    lapic_init_bsp(max_apic_id);
     bsp->state = CPU_ONLINE;
     log_info("tsc %llu MHz (%s), lapic %s, bsp apic id %u", (unsigned long long)(timer_tsc_hz() / 1000000),
              timer_source(), lapic_is_x2apic() ? "x2apic" : "xapic", lapic_id());

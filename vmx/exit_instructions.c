@@ -10,6 +10,7 @@
 #include "vmx/cpuid_policy.h"
 #include "vmx/msr_policy.h"
 #include "vmx/exit_qual.h"
+#include "vmx/vpm.h"
 #include "kernel/x86.h"
 #include "kernel/msr.h"
 #include "kernel/safe_msr.h"
@@ -233,6 +234,18 @@ enum exit_action handle_io(struct vcpu *v, uint64_t qual)
         return exit_unhandled(v, EXIT_REASON_IO, qual, words);
     }
     uint32_t mask = q.size == 4 ? 0xffffffffu : (1u << (8 * q.size)) - 1;
+    uint32_t emulated = (uint32_t)v->regs[GPR_RAX] & mask;
+    bool ended;
+    if (vpm_io(v, q.port, q.size, q.in, &emulated, &ended)) {
+        if (ended) {
+            return EXIT_LEAVE;
+        }
+        if (q.in) {
+            v->regs[GPR_RAX] = (v->regs[GPR_RAX] & ~(uint64_t)mask) | (emulated & mask);
+        }
+        exit_skip_instruction();
+        return EXIT_RESUME;
+    }
     if (q.in) {
         uint32_t value = port_in(q.port, q.size);
         v->regs[GPR_RAX] = (v->regs[GPR_RAX] & ~(uint64_t)mask) | (value & mask);

@@ -292,25 +292,33 @@ static enum msr_write_action apic_base_write(uint64_t value, uint64_t current, c
         *why = "IA32_APIC_BASE: moving the LAPIC is refused (it could cover Kestrel's memory)";
         return MSR_WRITE_GP;
     }
-    if (!(value & APIC_BASE_GLOBAL_ENABLE)) {
-        *why = "IA32_APIC_BASE: disabling the LAPIC is refused";
-        return MSR_WRITE_GP;
-    }
     if (changed & APIC_BASE_BSP) {
         *why = "IA32_APIC_BASE: the BSP flag is fixed";
         return MSR_WRITE_GP;
     }
-    if (changed == APIC_BASE_X2APIC_ENABLE) {
-        if (value & APIC_BASE_X2APIC_ENABLE) {
-            *why = "IA32_APIC_BASE: switches the LAPIC to x2APIC mode";
-            return MSR_WRITE_PASSTHROUGH;
-        }
-        /* SDM vol. 3A, x2APIC state transitions: x2APIC -> xAPIC #GPs. */
-        *why = "IA32_APIC_BASE: leaving x2APIC mode needs a LAPIC disable, which is refused";
+    if (changed & ~(APIC_BASE_GLOBAL_ENABLE | APIC_BASE_X2APIC_ENABLE)) {
+        *why = "IA32_APIC_BASE: reserved bits changed";
         return MSR_WRITE_GP;
     }
-    *why = "IA32_APIC_BASE: reserved bits changed";
-    return MSR_WRITE_GP;
+    /* The guest owns its LAPIC, including its mode: a guest without
+     * interrupt remapping (Linux) leaves the x2APIC mode firmware chose by
+     * disabling the LAPIC and enabling it as xAPIC.  Only the transitions
+     * the SDM forbids (vol. 3A, "x2APIC state transitions") are refused,
+     * as the CPU would refuse them. */
+    bool en = (value & APIC_BASE_GLOBAL_ENABLE) != 0, extd = (value & APIC_BASE_X2APIC_ENABLE) != 0;
+    bool was_x2apic = (current & APIC_BASE_GLOBAL_ENABLE) && (current & APIC_BASE_X2APIC_ENABLE);
+    if (extd && !en) {
+        *why = "IA32_APIC_BASE: x2APIC enable without the global enable is invalid";
+        return MSR_WRITE_GP;
+    }
+    if (was_x2apic && en && !extd) {
+        *why = "IA32_APIC_BASE: x2APIC to xAPIC directly is invalid (disable the LAPIC first)";
+        return MSR_WRITE_GP;
+    }
+    *why = !en ? "IA32_APIC_BASE: the guest disables its LAPIC"
+         : extd ? "IA32_APIC_BASE: switches the LAPIC to x2APIC mode"
+                : "IA32_APIC_BASE: enables the LAPIC in xAPIC mode";
+    return MSR_WRITE_PASSTHROUGH;
 }
 
 /* ---- decisions ----------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "vmx/msr_policy.h"
 #include "mm/ept.h"
 #include "lib/memmap.h"
+#include "vmx/vpm.h"
 
 /* General-purpose registers in the SDM's register-number order (the order
  * exit qualifications use).  The RSP slot is unused: the VMCS holds it. */
@@ -67,10 +68,12 @@ struct vm {
     uint64_t canary;                  /* physical address of a hidden page with a pattern */
     uint64_t preemption_timer_value;
     unsigned vcpu_count;
-    struct vcpu *vcpus[256];
+    struct vcpu *vcpus[256];          /* by CPU index; NULL for CPUs not in the guest */
+    uint32_t apic_ids[256];           /* the vCPUs' APIC IDs, the BSP first */
     volatile int end;                 /* enum guest_end; set once */
     const char *end_how;              /* words for the status line */
     volatile unsigned left;           /* vCPUs that have left the guest */
+    struct vpm vpm;                   /* virtual ACPI PM registers (guests with Kestrel's ACPI) */
 };
 
 /* The guest-physical range is guest RAM that Kestrel may read (and write,

@@ -117,6 +117,7 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
     if (entry) {
         vmcs_guest_long_mode(entry);
         v->regs[GPR_RDI] = entry->rdi;
+        v->regs[GPR_RSI] = entry->rsi;
     } else {
         vmcs_guest_wait_for_sipi();
     }
@@ -199,7 +200,9 @@ void vm_log_exit_stats(const struct vcpu *v)
 
 void vm_log_all_exit_stats(const struct vm *vm)
 {
-    for (unsigned i = 0; i < vm->vcpu_count; i++) {
-        vm_log_exit_stats(vm->vcpus[i]);
+    for (unsigned i = 0; i < sizeof(vm->vcpus) / sizeof(vm->vcpus[0]); i++) {
+        if (vm->vcpus[i]) {
+            vm_log_exit_stats(vm->vcpus[i]);
+        }
     }
 }

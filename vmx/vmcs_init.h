@@ -8,7 +8,12 @@
 
 /* Where a 64-bit guest starts (the BSP of a built-in guest). */
 struct guest_long_mode_entry {
-    uint64_t rip, rsp, cr3, rdi;
+    uint64_t rip, rsp, cr3, rdi, rsi;
+    /* Selectors and GDT the guest expects (0 = Kestrel's defaults: CS 0x08,
+     * data 0x10, no GDT); Linux wants CS 0x10, data 0x18 in a real GDT. */
+    uint16_t cs, ds;
+    uint64_t gdtr_base;
+    uint16_t gdtr_limit;
 };
 
 /* On the vCPU's own CPU: allocates, clears and loads its VMCS, then writes

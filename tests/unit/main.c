@@ -26,6 +26,10 @@ extern const struct unit_suite vmx_names_suite;
 extern const struct unit_suite exit_qual_suite;
 extern const struct unit_suite vmx_caps_suite;
 extern const struct unit_suite guest_memory_suite;
+extern const struct unit_suite acpi_build_suite;
+extern const struct unit_suite bzimage_suite;
+extern const struct unit_suite e820_suite;
+extern const struct unit_suite multiboot_suite;
 
 static const struct unit_suite *const suites[] = {
     &guest_memory_suite,
@@ -37,6 +41,8 @@ static const struct unit_suite *const suites[] = {
     &cpuid_policy_suite, &msr_policy_suite,
     &guest_state_check_suite,
     &vmx_names_suite, &exit_qual_suite,
+    &acpi_build_suite,
+    &bzimage_suite, &e820_suite, &multiboot_suite,
 };
 
 void unit_fail(struct unit_ctx *ctx, const char *file, int line, const char *fmt, ...)

@@ -606,10 +606,9 @@ TEST(msr_apic_base_refused_writes)
     CHECK(strstr(reason, "moving") != NULL);
     CHECK_EQ_U64(apic_wr(0x1fee00900ull, APIC_CUR, &reason), MSR_WRITE_GP);
     CHECK_EQ_U64(apic_wr(0xfee01d00ull, APIC_CUR, &reason), MSR_WRITE_GP);
-    /* Clearing the global enable, alone or with x2APIC. */
-    CHECK_EQ_U64(apic_wr(0xfee00100ull, APIC_CUR, &reason), MSR_WRITE_GP);
-    CHECK(strstr(reason, "disabling") != NULL);
+    /* x2APIC enable without the global enable: invalid. */
     CHECK_EQ_U64(apic_wr(0xfee00500ull, APIC_CUR, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "without the global enable") != NULL);
     /* Flipping BSP. */
     CHECK_EQ_U64(apic_wr(0xfee00800ull, APIC_CUR, &reason), MSR_WRITE_GP);
     CHECK(strstr(reason, "BSP") != NULL);
@@ -620,9 +619,21 @@ TEST(msr_apic_base_refused_writes)
     CHECK_EQ_U64(apic_wr(APIC_CUR | (1ull << 63), APIC_CUR, &reason), MSR_WRITE_GP);
     CHECK_EQ_U64(apic_wr(APIC_CUR | (1ull << 10) | (1ull << 9), APIC_CUR, &reason),
                  MSR_WRITE_GP);
-    /* x2APIC back to xAPIC. */
+    /* x2APIC back to xAPIC directly (the SDM's invalid transition). */
     CHECK_EQ_U64(apic_wr(0xfee00900ull, 0xfee00d00ull, &reason), MSR_WRITE_GP);
-    CHECK(strstr(reason, "x2APIC") != NULL);
+    CHECK(strstr(reason, "x2APIC to xAPIC") != NULL);
+}
+
+TEST(msr_apic_base_mode_changes_through_disable)
+{
+    const char *reason;
+    /* What Linux does without interrupt remapping: x2APIC → disabled → xAPIC. */
+    CHECK_EQ_U64(apic_wr(0xfee00100ull, 0xfee00d00ull, &reason), MSR_WRITE_PASSTHROUGH);
+    CHECK(strstr(reason, "disables") != NULL);
+    CHECK_EQ_U64(apic_wr(0xfee00900ull, 0xfee00100ull, &reason), MSR_WRITE_PASSTHROUGH);
+    CHECK(strstr(reason, "xAPIC") != NULL);
+    /* Disabled → x2APIC directly is valid too. */
+    CHECK_EQ_U64(apic_wr(0xfee00d00ull, 0xfee00100ull, &reason), MSR_WRITE_PASSTHROUGH);
 }
 
 TEST_SUITE(msr_policy,
@@ -647,5 +658,6 @@ TEST_SUITE(msr_policy,
     UNIT(msr_mtrr_phys_addr_bits_defaults),
     UNIT(msr_mtrr_shadows_are_per_vcpu),
     UNIT(msr_apic_base_allowed_writes),
-    UNIT(msr_apic_base_refused_writes)
+    UNIT(msr_apic_base_refused_writes),
+    UNIT(msr_apic_base_mode_changes_through_disable)
 );

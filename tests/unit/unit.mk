@@ -26,6 +26,7 @@ UNIT_PURE_SRCS += mm/mtrr.c mm/ept.c
 UNIT_PURE_SRCS += vmx/cpuid_policy.c vmx/msr_policy.c
 UNIT_PURE_SRCS += vmx/vmx_names.c vmx/exit_qual.c
 UNIT_PURE_SRCS += vmx/guest_state_check.c
+UNIT_PURE_SRCS += guest/linux/bzimage.c guest/linux/e820.c guest/multiboot/multiboot.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS      := $(patsubst %.c,$(UNIT_OUT)/%.o,$(UNIT_LIB_SRCS) $(UNIT_PURE_SRCS) $(UNIT_TEST_SRCS))
 UNIT_BIN       := $(UNIT_OUT)/unit_tests
