@@ -3,12 +3,18 @@
 #   make test   every test; ends with "N passed, N failed, N skipped"
 #   make iso    build/kestrel.iso (hybrid: CD and USB stick)
 # Knobs: EMU=qemu|bochs|kvm  SMP=n  MEM=MiB  CFG=path/to/kestrel.cfg
+#        make iso KERNEL=bzImage [INITRD=file] [CMDLINE="..."]   a Linux guest image
+#        make run PAYLOAD=linux   Debian's cloud kernel + a test initramfs (fetched into the cache)
 
 BUILD      ?= build
 SMP        ?= 4
 MEM        ?=
 EMU        ?=
 CFG        ?=
+KERNEL     ?=
+INITRD     ?=
+CMDLINE    ?= console=ttyS0,115200
+PAYLOAD    ?=
 
 CLANG      ?= clang
 LLD        ?= ld.lld
@@ -97,10 +103,19 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
 
 # The image: loader, kernel and (optionally) a kestrel.cfg, all inside the
 # FAT boot image (OVMF reads no ISO 9660).
+# With KERNEL= the image carries that Linux (and INITRD) and a generated
+# kestrel.cfg that boots it; paths are checked before anything is built.
+ifneq ($(KERNEL),)
+GEN_CFG   := $(BUILD)/linux-image/kestrel.cfg
+CFG       := $(GEN_CFG)
+EXTRA_FILES := $(KERNEL):vmlinuz $(if $(INITRD),$(INITRD):initrd)
+endif
 ISO_FILES := $(BUILD)/BOOTX64.EFI:EFI/BOOT/BOOTX64.EFI $(BUILD)/kestrel.elf:kestrel.elf \
-             $(if $(CFG),$(CFG):kestrel.cfg)
+             $(if $(CFG),$(CFG):kestrel.cfg) $(EXTRA_FILES)
 iso: $(ISO)
-$(ISO): $(BUILD)/BOOTX64.EFI $(BUILD)/kestrel.elf $(CFG) scripts/mkimage.sh FORCE
+$(ISO): $(BUILD)/BOOTX64.EFI $(BUILD)/kestrel.elf scripts/mkimage.sh FORCE
+	@if [ -n "$(KERNEL)" ]; then scripts/linux-cfg.sh "$(GEN_CFG)" "$(KERNEL)" "$(INITRD)" "$(CMDLINE)"; fi
+	@if [ -n "$(CFG)" ] && [ ! -f "$(CFG)" ]; then echo "iso: CFG=$(CFG) does not exist" >&2; exit 1; fi
 	scripts/mkimage.sh $@ $(ISO_FILES)
 FORCE:
 
@@ -116,7 +131,13 @@ bochs: deps
 	@scripts/build-bochs.sh >/dev/null
 
 run: deps
+ifeq ($(PAYLOAD),linux)
+	@scripts/fetch-linux.sh $(BUILD)/linux
+	@$(MAKE) --no-print-directory iso KERNEL=$(BUILD)/linux/vmlinuz INITRD=$(BUILD)/linux/initrd.gz \
+	    CMDLINE="console=ttyS0,115200 kestrel.init=shell"
+else
 	@$(MAKE) --no-print-directory iso
+endif
 	@scripts/run.sh --iso $(ISO) --smp $(SMP) $(if $(MEM),--mem $(MEM)) $(if $(EMU),--emu $(EMU))
 
 include tests/unit/unit.mk
