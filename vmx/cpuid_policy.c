@@ -91,31 +91,26 @@ static void apply_to(uint32_t *reg, const struct cpuid_rule *r)
 }
 
 /* CPUID is the most frequent exit: a leaf below 64 that no rule names must
- * pass through without a walk over the table.  The mask of ruled low leaves
- * is derived from the table on first use (every CPU derives the same
- * value, so a race is harmless). */
-#define LOW_LEAVES 64
+ * pass through without a walk over the table.  The mask of ruled low
+ * leaves is derived from the table once (cpuid_policy_init) and read inline
+ * by the exit handler (cpuid_policy_passes_through in the header). */
+#define LOW_LEAVES CPUID_POLICY_LOW_LEAVES
 
-static bool low_leaf_has_rules(uint32_t leaf)
+uint64_t cpuid_policy_low_leaf_mask = ~0ull;   /* every leaf ruled until init */
+
+void cpuid_policy_init(void)
 {
-    static volatile uint64_t mask;
-    static volatile bool mask_ready;
-
-    if (!mask_ready) {
-        uint64_t m = 0;
-        for (size_t i = 0; i < CPUID_RULE_COUNT; i++) {
-            if (cpuid_rules[i].leaf < LOW_LEAVES)
-                m |= 1ull << cpuid_rules[i].leaf;
-        }
-        mask = m;
-        __atomic_store_n(&mask_ready, true, __ATOMIC_RELEASE);
+    uint64_t m = 0;
+    for (size_t i = 0; i < CPUID_RULE_COUNT; i++) {
+        if (cpuid_rules[i].leaf < LOW_LEAVES)
+            m |= 1ull << cpuid_rules[i].leaf;
     }
-    return (mask >> leaf) & 1;
+    cpuid_policy_low_leaf_mask = m;
 }
 
 void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_values *v)
 {
-    if (leaf < LOW_LEAVES && !low_leaf_has_rules(leaf))
+    if (cpuid_policy_passes_through(leaf))
         return;
     if (in_hypervisor_range(leaf))
         *v = (struct cpuid_values){ 0, 0, 0, 0 };

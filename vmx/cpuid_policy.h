@@ -65,6 +65,18 @@ struct cpuid_rule {
  * they start from zero and only the rules fill them. */
 void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_values *v);
 
+/* Fast path for the hottest exit: true when no rule touches the leaf, so
+ * the CPU's values go to the guest unchanged.  Correct (false for every
+ * leaf) before cpuid_policy_init(). */
+#define CPUID_POLICY_LOW_LEAVES 64u
+extern uint64_t cpuid_policy_low_leaf_mask;
+void cpuid_policy_init(void);
+
+static inline bool cpuid_policy_passes_through(uint32_t leaf)
+{
+    return leaf < CPUID_POLICY_LOW_LEAVES && !((cpuid_policy_low_leaf_mask >> leaf) & 1);
+}
+
 /* The built-in rule table (for printing the policy and for tests). */
 const struct cpuid_rule *cpuid_policy_rules(size_t *count);
 

@@ -7,7 +7,7 @@
 #include "vmx/vmx_ops.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_root.h"
-#include "vmx/cpuid_policy.h"
+#include "vmx/exit_cpuid.h"
 #include "vmx/msr_policy.h"
 #include "vmx/exit_qual.h"
 #include "vmx/vpm.h"
@@ -33,16 +33,7 @@ static uint64_t low32(uint64_t v)
 enum exit_action handle_cpuid(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
-    uint32_t leaf = (uint32_t)v->regs[GPR_RAX], subleaf = (uint32_t)v->regs[GPR_RCX];
-    struct cpuid_regs real = cpuid(leaf, subleaf);
-    struct cpuid_values out = { real.eax, real.ebx, real.ecx, real.edx };
-
-    cpuid_policy_apply(leaf, subleaf, &out);
-    v->regs[GPR_RAX] = out.eax;
-    v->regs[GPR_RBX] = out.ebx;
-    v->regs[GPR_RCX] = out.ecx;
-    v->regs[GPR_RDX] = out.edx;
-    exit_skip_instruction();
+    exit_cpuid(v);   /* normally taken inline by the dispatcher's fast path */
     return EXIT_RESUME;
 }
 

@@ -52,7 +52,8 @@ struct vcpu {
     uint64_t preemption_ticks;
 
     uint64_t exits[EXIT_REASON_COUNT];
-    uint64_t exit_cycles[EXIT_REASON_COUNT];
+    uint64_t exit_cycles[EXIT_REASON_COUNT];   /* over the sampled exits */
+    uint64_t exit_samples[EXIT_REASON_COUNT];
     uint64_t exits_total;
 };
 

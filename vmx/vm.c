@@ -9,6 +9,7 @@
 #include "vmx/vmx_root.h"
 #include "vmx/vmx_ops.h"
 #include "mm/pmm.h"
+#include "vmx/cpuid_policy.h"
 #include "mm/mtrr.h"
 #include "drivers/lapic.h"
 #include "drivers/timer.h"
@@ -69,6 +70,7 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
         return false;
     }
     msr_bitmap_build(vm->msr_bitmap);
+    cpuid_policy_init();
     /* I/O: the guest owns its devices; Kestrel intercepts only the ports
      * through which a guest could reset the machine behind its back. */
     vm->io_bitmap_a[0x64 / 8] |= 1u << (0x64 % 8);
@@ -187,12 +189,12 @@ void vm_log_exit_stats(const struct vcpu *v)
     log_status("%s", line);
 
     /* Where the time went: average host cycles per exit (dispatcher entry
-     * to handler return), per reason. */
+     * to handler return), per reason, over the sampled exits. */
     n = ksnprintf(line, sizeof(line), "exit cycles cpu%u", v->apic_id);
     for (unsigned r = 0; r < EXIT_REASON_COUNT && n < (int)sizeof(line); r++) {
-        if (v->exits[r]) {
+        if (v->exit_samples[r]) {
             n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %s=%llu", exit_reason_name(r),
-                           (unsigned long long)(v->exit_cycles[r] / v->exits[r]));
+                           (unsigned long long)(v->exit_cycles[r] / v->exit_samples[r]));
         }
     }
     log_info("%s", line);

@@ -36,6 +36,35 @@ static void expect_values(struct unit_ctx *unit_ctx_, struct cpuid_values got,
 
 /* ---- the table ------------------------------------------------------------ */
 
+TEST(cpuid_fast_path_agrees_with_the_table)
+{
+    /* Before init every leaf takes the table walk; after it, a leaf the
+     * fast path passes through must come out unchanged from the walk too. */
+    CHECK(!cpuid_policy_passes_through(0));
+    cpuid_policy_init();
+    CHECK(cpuid_policy_passes_through(0));
+    CHECK(!cpuid_policy_passes_through(1));
+    CHECK(!cpuid_policy_passes_through(7));
+    CHECK(!cpuid_policy_passes_through(0x12));
+    CHECK(!cpuid_policy_passes_through(0x14));
+    CHECK(!cpuid_policy_passes_through(0x40000000));
+    CHECK(!cpuid_policy_passes_through(0x80000001));
+    for (uint32_t leaf = 0; leaf < CPUID_POLICY_LOW_LEAVES; leaf++) {
+        if (!cpuid_policy_passes_through(leaf))
+            continue;
+        struct cpuid_values v = { 0x11111111, 0x22222222, 0x33333333, 0x44444444 };
+        struct cpuid_values w = v;
+        uint64_t saved = cpuid_policy_low_leaf_mask;
+        cpuid_policy_low_leaf_mask = ~0ull;      /* force the walk */
+        cpuid_policy_apply(leaf, 0, &w);
+        cpuid_policy_low_leaf_mask = saved;
+        CHECK_EQ_U64(w.eax, v.eax);
+        CHECK_EQ_U64(w.ebx, v.ebx);
+        CHECK_EQ_U64(w.ecx, v.ecx);
+        CHECK_EQ_U64(w.edx, v.edx);
+    }
+}
+
 TEST(cpuid_table_consistent)
 {
     size_t bad = 99, count = 0;
@@ -270,6 +299,7 @@ TEST(cpuid_apply_is_idempotent)
 }
 
 TEST_SUITE(cpuid_policy,
+    UNIT(cpuid_fast_path_agrees_with_the_table),
     UNIT(cpuid_table_consistent),
     UNIT(cpuid_check_rejects_duplicate_rule),
     UNIT(cpuid_check_rejects_overlap_through_any_subleaf),

@@ -1,0 +1,31 @@
+/*
+ * The CPUID exit, inline: the most frequent exit of all (Linux issues
+ * hundreds at boot, every guest's feature probes), so the dispatcher takes it
+ * on its fast path without a table call (vmx/exit_dispatch.c).
+ */
+#ifndef KESTREL_VMX_EXIT_CPUID_H
+#define KESTREL_VMX_EXIT_CPUID_H
+
+#include "vmx/exit.h"
+#include "vmx/cpuid_policy.h"
+#include "kernel/x86.h"
+
+static inline void exit_cpuid(struct vcpu *v)
+{
+    uint32_t leaf = (uint32_t)v->regs[GPR_RAX], subleaf = (uint32_t)v->regs[GPR_RCX];
+    uint32_t a, b, c, d;
+
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(subleaf));
+    if (__builtin_expect(!cpuid_policy_passes_through(leaf), 0)) {
+        struct cpuid_values out = { a, b, c, d };
+        cpuid_policy_apply(leaf, subleaf, &out);
+        a = out.eax, b = out.ebx, c = out.ecx, d = out.edx;
+    }
+    v->regs[GPR_RAX] = a;
+    v->regs[GPR_RBX] = b;
+    v->regs[GPR_RCX] = c;
+    v->regs[GPR_RDX] = d;
+    exit_skip_instruction();
+}
+
+#endif
