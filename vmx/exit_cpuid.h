@@ -10,7 +10,7 @@
 #include "vmx/cpuid_policy.h"
 #include "kernel/x86.h"
 
-static inline void exit_cpuid(struct vcpu *v)
+static inline __attribute__((always_inline)) void exit_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs[GPR_RAX], subleaf = (uint32_t)v->regs[GPR_RCX];
     uint32_t a, b, c, d;

@@ -122,16 +122,17 @@ static inline __attribute__((always_inline)) enum exit_action dispatch_by_table(
     return exit_table[basic].handler(v, vmcs_readnat(VMCS_RO_EXIT_QUALIFICATION));
 }
 
-int vmx_exit_dispatch(struct vcpu *v)
+/* Everything but an unsampled CPUID exit: sampling, the table, the
+ * end-of-guest and pending-event checks.  Out of line, so the fast path
+ * below needs no saved registers of its own. */
+static __attribute__((noinline)) int dispatch_general(struct vcpu *v, uint32_t raw)
 {
-    uint32_t raw = vmcs_read32(VMCS_RO_EXIT_REASON);
     uint32_t basic = raw & EXIT_REASON_BASIC_MASK;
-    bool sample = (v->exits_total++ % EXIT_CYCLE_SAMPLE) == 0;
+    bool sample = basic < EXIT_REASON_COUNT && (v->exits[basic] % EXIT_CYCLE_SAMPLE) == 0;
     uint64_t start = sample ? rdtsc() : 0;
     enum exit_action action;
 
-    /* The fast path: CPUID (no flags set, so raw equals the reason). */
-    if (__builtin_expect(raw == EXIT_REASON_CPUID, 1)) {
+    if (raw == EXIT_REASON_CPUID) {
         exit_cpuid(v);
         action = EXIT_RESUME;
     } else {
@@ -150,7 +151,27 @@ int vmx_exit_dispatch(struct vcpu *v)
     if (__builtin_expect(action == EXIT_RESUME && exit_events_pending(v), 0)) {
         exit_deliver_pending(v);
     }
+    /* Re-arm the fast path once nothing is waiting (a guest's end also
+     * arrives as an NMI exit, so a race here cannot lose it). */
+    if (v->attention) {
+        v->attention = exit_events_pending(v);
+    }
     return action;
+}
+
+int vmx_exit_dispatch(struct vcpu *v)
+{
+    uint32_t raw = vmcs_read32(VMCS_RO_EXIT_REASON);
+
+    /* The fast path: an unsampled CPUID exit (no flags set, so raw equals
+     * the reason) of a running guest with nothing to deliver. */
+    if (__builtin_expect(raw == EXIT_REASON_CPUID && !v->attention &&
+                         (v->exits[EXIT_REASON_CPUID] % EXIT_CYCLE_SAMPLE) != 0, 1)) {
+        v->exits[EXIT_REASON_CPUID]++;
+        exit_cpuid(v);
+        return EXIT_RESUME;
+    }
+    return dispatch_general(v, raw);
 }
 
 void exit_dump_vmcs(struct vcpu *v)

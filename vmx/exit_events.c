@@ -75,6 +75,7 @@ enum exit_action handle_external_interrupt(struct vcpu *v, uint64_t qual)
      * the LAPIC and sits in the exit interruption information. */
     uint8_t vector = (uint8_t)(vmcs_read32(VMCS_RO_EXIT_INTR_INFO) & INTR_INFO_VECTOR_MASK);
     v->pending_irqs[vector / 64] |= 1ull << (vector % 64);
+    v->attention = true;
     return EXIT_RESUME;
 }
 
@@ -88,6 +89,7 @@ enum exit_action handle_exception_nmi(struct vcpu *v, uint64_t qual)
             return EXIT_LEAVE;
         }
         v->nmi_pending = true;
+        v->attention = true;
         return EXIT_RESUME;
     }
     /* The exception bitmap is empty: no other exception should exit. */

@@ -54,7 +54,9 @@ struct vcpu {
     uint64_t exits[EXIT_REASON_COUNT];
     uint64_t exit_cycles[EXIT_REASON_COUNT];   /* over the sampled exits */
     uint64_t exit_samples[EXIT_REASON_COUNT];
-    uint64_t exits_total;
+    /* Set when the dispatcher's fast path must not be taken: the guest is
+     * ending, or an interrupt or NMI waits for delivery. */
+    volatile bool attention;
 };
 
 struct vm {
@@ -80,6 +82,9 @@ struct vm {
 /* The guest-physical range is guest RAM that Kestrel may read (and write,
  * if `write`) on the guest's behalf: never hidden memory, never firmware. */
 bool vm_guest_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* All exits of a vCPU so far. */
+uint64_t vcpu_exits_total(const struct vcpu *v);
 
 /* Ends the guest (first caller wins) and makes every other vCPU leave. */
 void vm_request_end(struct vm *vm, enum guest_end how, const char *words);

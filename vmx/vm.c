@@ -133,7 +133,7 @@ void vcpu_run(struct vcpu *v)
     int r = vmx_enter(v, v->launched);
     v->in_guest = false;
     if (r != VMX_ENTER_LEFT_GUEST) {
-        v->launched = v->exits_total > 0;
+        v->launched = vcpu_exits_total(v) > 0;
         entry_instruction_failure_report(v, r);
         vm_request_end(v->vm, GUEST_FAILED, "VM entry failed");
     }
@@ -148,6 +148,11 @@ void vm_request_end(struct vm *vm, enum guest_end how, const char *words)
         return;   /* it is already ending */
     }
     vm->end_how = words;
+    for (unsigned i = 0; i < sizeof(vm->vcpus) / sizeof(vm->vcpus[0]); i++) {
+        if (vm->vcpus[i]) {
+            vm->vcpus[i]->attention = true;
+        }
+    }
     /* NMIs make the other vCPUs exit now (NMI exiting is on); a vCPU in
      * wait-for-SIPI does not see them and simply stays there. */
     trap_expect_nmis();
@@ -175,11 +180,20 @@ bool vm_guest_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len)
     return gpa >= end;
 }
 
+uint64_t vcpu_exits_total(const struct vcpu *v)
+{
+    uint64_t total = 0;
+    for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {
+        total += v->exits[r];
+    }
+    return total;
+}
+
 void vm_log_exit_stats(const struct vcpu *v)
 {
     char line[480];
     int n = ksnprintf(line, sizeof(line), "exits cpu%u total=%llu", v->apic_id,
-                      (unsigned long long)v->exits_total);
+                      (unsigned long long)vcpu_exits_total(v));
     for (unsigned r = 0; r < EXIT_REASON_COUNT && n < (int)sizeof(line); r++) {
         if (v->exits[r]) {
             n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %s=%llu", exit_reason_name(r),

@@ -76,7 +76,7 @@ enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
         break;
     case KESTREL_HC_EXIT_STATS:
         vm_log_exit_stats(v);
-        result = v->exits_total;
+        result = vcpu_exits_total(v);
         break;
     case KESTREL_HC_POWER_OFF:
         vm_request_end(v->vm, GUEST_POWER_OFF, "");
