@@ -13,11 +13,13 @@
 static inline __attribute__((always_inline)) void exit_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs[GPR_RAX], subleaf = (uint32_t)v->regs[GPR_RCX];
-    uint32_t a, b, c, d;
+    /* 64-bit outputs: CPUID writes the 32-bit registers, which zero-extends
+     * them, so the results go to the guest's slots without extra moves. */
+    uint64_t a, b, c, d;
 
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(subleaf));
     if (__builtin_expect(!cpuid_policy_passes_through(leaf), 0)) {
-        struct cpuid_values out = { a, b, c, d };
+        struct cpuid_values out = { (uint32_t)a, (uint32_t)b, (uint32_t)c, (uint32_t)d };
         cpuid_policy_apply(leaf, subleaf, &out);
         a = out.eax, b = out.ebx, c = out.ecx, d = out.edx;
     }
