@@ -195,6 +195,13 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
         log_info("crash_test: guest RFLAGS made invalid before the first VM entry");
         vmcs_writenat(VMCS_GUEST_RFLAGS, 0);
     }
+    if (cfg->crash_test == CFG_CRASH_TRIPLE) {
+        /* Test hook: no IDT and a RIP the guest's page tables do not map:
+         * #PF cannot be delivered, nor #DF: a triple fault. */
+        log_info("crash_test: the guest will triple-fault on its first instruction");
+        vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0);
+        vmcs_writenat(VMCS_GUEST_RIP, 0x00007ff000000000ull);
+    }
     log_status("guest %s running on %u cpus", payload, vm.vcpu_count);
     log_flush();
     log_pause_consoles();

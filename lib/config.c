@@ -65,6 +65,7 @@ static const char *const crash_test_names[] = {
     [CFG_CRASH_BSP] = "bsp",
     [CFG_CRASH_AP] = "ap",
     [CFG_CRASH_VMENTRY] = "vmentry",
+    [CFG_CRASH_TRIPLE] = "triple",
 };
 #define CRASH_TEST_COUNT (sizeof(crash_test_names) / sizeof(crash_test_names[0]))
 
@@ -184,7 +185,7 @@ static bool set_crash_test(struct parser *ps, struct span value)
         return false;
     int c = lookup(value, crash_test_names, CRASH_TEST_COUNT);
     if (c < 0)
-        return fail(ps, ps->line, "bad crash_test '%.*s' (expected none, bsp, ap or vmentry)",
+        return fail(ps, ps->line, "bad crash_test '%.*s' (expected none, bsp, ap, vmentry or triple)",
                     shown(value), value.p);
     ps->cfg->crash_test = (enum cfg_crash_test)c;
     ps->crash_test_line = ps->line;

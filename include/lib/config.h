@@ -9,11 +9,12 @@
  * Keys: payload = selftest|hostile|bench|linux|multiboot
  *       kernel = \path      initrd = \path      module = \path [args]  (repeatable)
  *       cmdline = text      loglevel = error|warn|info|debug    cpus = N (1..256)
- *       crash_test = none|bsp|ap|vmentry   (test hooks: a deliberate CPU
- *                                   exception on the boot CPU or the first
+ *       crash_test = none|bsp|ap|vmentry|triple   (test hooks: a deliberate
+ *                                   CPU exception on the boot CPU or the first
  *                                   AP, to prove the crash report and the stop
- *                                   of all CPUs; or a guest state that fails
- *                                   VM entry, to prove its report in words)
+ *                                   of all CPUs; a guest state that fails VM
+ *                                   entry, to prove its report in words; a
+ *                                   guest that triple-faults at once)
  * Paths are as on the boot volume; '/' is accepted and stored as '\'.
  */
 #ifndef KESTREL_LIB_CONFIG_H
@@ -48,6 +49,7 @@ enum cfg_crash_test {
     CFG_CRASH_BSP,
     CFG_CRASH_AP,
     CFG_CRASH_VMENTRY,
+    CFG_CRASH_TRIPLE,
 };
 
 struct cfg_module {

@@ -516,10 +516,12 @@ TEST(config_crash_test_hook)
     CHECK_EQ_U64(cfg.crash_test, CFG_CRASH_BSP);
     CHECK(parse("crash_test = vmentry\n", &cfg, &err));
     CHECK_EQ_U64(cfg.crash_test, CFG_CRASH_VMENTRY);
+    CHECK(parse("crash_test = triple\n", &cfg, &err));
+    CHECK_EQ_U64(cfg.crash_test, CFG_CRASH_TRIPLE);
     CHECK(parse("# nothing\n", &cfg, &err));
     CHECK_EQ_U64(cfg.crash_test, CFG_CRASH_NONE);
     expect_error(unit_ctx_, "loglevel = warn\ncrash_test = yes\n", 2,
-                 "bad crash_test 'yes' (expected none, bsp, ap or vmentry)");
+                 "bad crash_test 'yes' (expected none, bsp, ap, vmentry or triple)");
     CHECK_PASSING();
     expect_error(unit_ctx_, "crash_test = ap\ncrash_test = ap\n", 2, "crash_test");
 }
