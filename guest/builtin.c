@@ -72,7 +72,7 @@ static bool header_ok(const struct builtin_image *img, const struct guest_image_
 }
 
 bool builtin_load(const struct builtin_image *img, struct frame_pool *guest,
-                  const struct guest_boot_info *info, struct guest_long_mode_entry *entry,
+                  const struct guest_boot_info *info, struct guest_entry *entry,
                   const char **why)
 {
     const struct guest_image_header *h = (const void *)img->data;

@@ -22,7 +22,7 @@ const struct builtin_image *builtin_find(const char *name);
  * except the magic), and fills *entry.  False with *why on bad images or
  * too little guest memory. */
 bool builtin_load(const struct builtin_image *img, struct frame_pool *guest,
-                  const struct guest_boot_info *info, struct guest_long_mode_entry *entry,
+                  const struct guest_boot_info *info, struct guest_entry *entry,
                   const char **why);
 
 #endif

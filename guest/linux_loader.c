@@ -10,107 +10,24 @@
 #include "guest/linux_loader.h"
 #include "guest/linux/bzimage.h"
 #include "guest/linux/e820.h"
-#include "lib/acpi_build.h"
 #include "lib/pagetable.h"
 #include "lib/kstring.h"
 #include "lib/fmt.h"
-#include "vmx/vpm.h"
+#include "guest/guest_acpi.h"
+#include "guest/guest_alloc.h"
 #include "kernel/x86.h"
 #include "kernel/log.h"
 
 #define PAGE          4096ull
 #define FOUR_GIB      (1ull << 32)
-#define ACPI_BLOB_MAX (16 * PAGE)
 #define E820_MAX      128
-
-/* Where the guest's virtual PM registers sit: the PIIX4 layout at the port
- * base firmware commonly gives it; the guest never reaches the real ones. */
-#define VPM_EVT_PORT    0xb000
-#define VPM_CNT_PORT    0xb004
-#define VPM_RESET_PORT  0x0cf9
-#define VPM_RESET_VALUE 0x06
-#define VPM_S5_TYPE     5
-#define SCI_IRQ         9
-#define IOAPIC_BASE     0xfec00000ull
 
 /* Linux's boot GDT expectations: 0x10 flat 64-bit code, 0x18 flat data. */
 #define BOOT_CS 0x10
 #define BOOT_DS 0x18
 
-static const struct bootinfo_file *find_file(const struct kestrel_bootinfo *bi, uint32_t role)
-{
-    for (uint32_t i = 0; i < bi->file_count; i++) {
-        if (bi->files[i].role == role) {
-            return &bi->files[i];
-        }
-    }
-    return 0;
-}
-
-static uint64_t take(struct frame_pool *guest, uint64_t bytes, uint64_t align, uint64_t limit)
-{
-    uint64_t pages = (bytes + PAGE - 1) / PAGE;
-    uint64_t p = frames_alloc(guest, pages ? pages : 1, align < PAGE ? PAGE : align, limit);
-    if (p) {
-        __builtin_memset((void *)p, 0, pages * PAGE);
-    }
-    return p;
-}
-
-static uint64_t table_page(void *ctx)
-{
-    return take(ctx, PAGE, PAGE, FOUR_GIB);
-}
-
-/* A non-relocatable kernel must sit at its preferred address, if that
- * memory is the guest's and free. */
-static uint64_t place_fixed(struct frame_pool *guest, uint64_t at, uint64_t size)
-{
-    uint64_t end = at + ((size + PAGE - 1) & ~(PAGE - 1));
-    for (unsigned i = 0; i < guest->count; i++) {
-        if (guest->r[i].base <= at && end <= guest->r[i].end) {
-            frames_remove(guest, at, end - at);
-            __builtin_memset((void *)at, 0, end - at);
-            return at;
-        }
-    }
-    return 0;
-}
-
-static bool build_acpi(struct vm *vm, struct frame_pool *guest, uint64_t *rsdp, uint64_t *size,
-                       const char **why)
-{
-    struct acpi_build_params p = {
-        .cpu_count = vm->vcpu_count,
-        .apic_ids = vm->apic_ids,
-        .lapic_base = rdmsr(0x1b) & 0xfffff000ull,
-        .have_ioapic = true,
-        .ioapic_id = 0,
-        .ioapic_gsi_base = 0,
-        .ioapic_base = IOAPIC_BASE,
-        .pm1a_evt_port = VPM_EVT_PORT,
-        .pm1a_cnt_port = VPM_CNT_PORT,
-        .reset_port = VPM_RESET_PORT,
-        .reset_value = VPM_RESET_VALUE,
-        .s5_slp_typ = VPM_S5_TYPE,
-        .sci_irq = SCI_IRQ,
-    };
-    uint64_t blob = take(guest, ACPI_BLOB_MAX, PAGE, FOUR_GIB);
-    p.base = blob;
-    size_t used = blob ? acpi_build(&p, (uint8_t *)blob, ACPI_BLOB_MAX) : 0;
-    if (!used) {
-        *why = "cannot build the guest's ACPI tables";
-        return false;
-    }
-    struct vpm pm = { .evt_port = VPM_EVT_PORT, .cnt_port = VPM_CNT_PORT,
-                      .reset_port = VPM_RESET_PORT, .reset_value = VPM_RESET_VALUE,
-                      .s5_slp_typ = VPM_S5_TYPE };
-    vpm_enable(vm, &pm);
-    *rsdp = blob;
-    *size = (used + PAGE - 1) & ~(PAGE - 1);
-    return true;
-}
-
+/* The guest's e820 map: its memory as the hand-over left it (Kestrel's part
+ * reserved), the ACPI blob as NVS (it holds the FACS, which must persist). */
 static bool build_e820(const struct vm *vm, uint8_t *zp, uint64_t acpi, uint64_t acpi_size,
                        const char **why)
 {
@@ -124,12 +41,18 @@ static bool build_e820(const struct vm *vm, uint8_t *zp, uint64_t acpi, uint64_t
     return true;
 }
 
+/* Page-table pages for the guest's boot tables: zeroed guest RAM below 4 GiB. */
+static uint64_t table_page(void *ctx)
+{
+    return guest_take(ctx, PAGE, PAGE, FOUR_GIB);
+}
+
 /* 4 GiB identity map (the protocol: kernel, boot_params and command line
  * identity-mapped; Kestrel puts all of them below 4 GiB) and the boot GDT. */
-static bool build_paging_and_gdt(struct frame_pool *guest, struct guest_long_mode_entry *entry)
+static bool build_paging_and_gdt(struct frame_pool *guest, struct guest_entry *entry)
 {
-    uint64_t root = table_page(guest);
-    uint64_t gdt = take(guest, PAGE, PAGE, FOUR_GIB);
+    uint64_t root = guest_take(guest, PAGE, PAGE, FOUR_GIB);
+    uint64_t gdt = guest_take(guest, PAGE, PAGE, FOUR_GIB);
     if (!root || !gdt) {
         return false;
     }
@@ -149,11 +72,11 @@ static bool build_paging_and_gdt(struct frame_pool *guest, struct guest_long_mod
 }
 
 bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
-                struct vm *vm, struct frame_pool *guest, struct guest_long_mode_entry *entry,
+                struct vm *vm, struct frame_pool *guest, struct guest_entry *entry,
                 const char **why)
 {
-    const struct bootinfo_file *kf = find_file(bi, BOOTINFO_FILE_KERNEL);
-    const struct bootinfo_file *rf = find_file(bi, BOOTINFO_FILE_INITRD);
+    const struct bootinfo_file *kf = guest_find_file(bi, BOOTINFO_FILE_KERNEL, 0);
+    const struct bootinfo_file *rf = guest_find_file(bi, BOOTINFO_FILE_INITRD, 0);
     const void *file = kf ? (const void *)kf->addr : 0;
     struct bzimage_info info;
 
@@ -164,8 +87,8 @@ bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *
     if (bzimage_parse(file, kf->size, &info, why) != 0) {
         return false;
     }
-    uint64_t load = info.relocatable ? take(guest, info.load_size, info.alignment, FOUR_GIB)
-                                     : place_fixed(guest, info.pref_address, info.load_size);
+    uint64_t load = info.relocatable ? guest_take(guest, info.load_size, info.alignment, FOUR_GIB)
+                                     : guest_place_fixed(guest, info.pref_address, info.load_size);
     if (!load) {
         *why = info.relocatable ? "not enough guest memory below 4 GiB for the kernel"
                                 : "the kernel is not relocatable and its preferred address is not free guest RAM";
@@ -173,15 +96,15 @@ bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *
     }
     __builtin_memcpy((void *)load, (const uint8_t *)file + info.payload_offset, info.payload_size);
 
-    uint64_t zp = take(guest, PAGE, PAGE, FOUR_GIB);
-    uint64_t cmdline = take(guest, CFG_CMDLINE_MAX + 64, PAGE, FOUR_GIB);
+    uint64_t zp = guest_take(guest, PAGE, PAGE, FOUR_GIB);
+    uint64_t cmdline = guest_take(guest, CFG_CMDLINE_MAX + 64, PAGE, FOUR_GIB);
     uint64_t rsdp = 0, acpi_size = 0;
     if (!zp || !cmdline) {
         *why = "not enough guest memory below 4 GiB";
         return false;
     }
     bzimage_boot_params_init((uint8_t *)zp, file, &info);
-    if (!build_acpi(vm, guest, &rsdp, &acpi_size, why)) {
+    if (!guest_acpi_build(vm, guest, &rsdp, &acpi_size, why)) {
         return false;
     }
     size_t len = kstrlcpy((char *)cmdline, cfg->cmdline, CFG_CMDLINE_MAX);
@@ -195,7 +118,7 @@ bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *
     }
     if (rf) {
         uint64_t limit = info.initrd_above_4g ? FOUR_GIB : (uint64_t)info.initrd_max + 1;
-        uint64_t initrd = take(guest, rf->size, PAGE, limit < FOUR_GIB ? limit : FOUR_GIB);
+        uint64_t initrd = guest_take(guest, rf->size, PAGE, limit < FOUR_GIB ? limit : FOUR_GIB);
         if (!initrd) {
             *why = "the initrd does not fit in guest memory below its limit";
             return false;

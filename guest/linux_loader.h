@@ -18,7 +18,7 @@
  * the virtual PM registers in vm.  False with *why (one line) on a bad
  * image or too little memory. */
 bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
-                struct vm *vm, struct frame_pool *guest, struct guest_long_mode_entry *entry,
+                struct vm *vm, struct frame_pool *guest, struct guest_entry *entry,
                 const char **why);
 
 #endif

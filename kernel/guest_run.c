@@ -19,6 +19,7 @@
 #include "drivers/timer.h"
 #include "guest/builtin.h"
 #include "guest/linux_loader.h"
+#include "guest/multiboot_loader.h"
 
 #define RESERVE_PAGES      4096          /* 16 MiB kept for Kestrel after the hand-over */
 #define AP_READY_US        1000000
@@ -122,12 +123,13 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
 {
     const char *payload = config_payload_name(cfg->payload);
     bool is_linux = cfg->payload == CFG_PAYLOAD_LINUX;
+    bool is_multiboot = cfg->payload == CFG_PAYLOAD_MULTIBOOT;
     const struct builtin_image *img = builtin_find(payload);
     struct guest_boot_info info;
-    struct guest_long_mode_entry entry = { 0 };
+    struct guest_entry entry = { 0 };
     const char *why;
 
-    if (!img && !is_linux) {
+    if (!img && !is_linux && !is_multiboot) {
         give_up("payload %s is not implemented yet", payload);
     }
     if (!vmx_root_active(this_cpu()->index)) {
@@ -172,6 +174,10 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (is_linux) {
         if (!linux_load(bi, cfg, &vm, &guest_pool, &entry, &why)) {
             give_up("linux: %s", why);
+        }
+    } else if (is_multiboot) {
+        if (!multiboot_load(bi, cfg, &vm, &guest_pool, &entry, &why)) {
+            give_up("multiboot: %s", why);
         }
     } else {
         fill_boot_info(bi, &info);

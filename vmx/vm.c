@@ -104,7 +104,7 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
 }
 
 bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t apic_id, bool is_bsp,
-                  const struct guest_long_mode_entry *entry)
+                  const struct guest_entry *entry)
 {
     v->vm = vm;
     v->cpu_index = cpu_index;
@@ -120,6 +120,8 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
         vmcs_guest_long_mode(entry);
         v->regs[GPR_RDI] = entry->rdi;
         v->regs[GPR_RSI] = entry->rsi;
+        v->regs[GPR_RAX] = entry->rax;
+        v->regs[GPR_RBX] = entry->rbx;
     } else {
         vmcs_guest_wait_for_sipi();
     }

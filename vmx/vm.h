@@ -15,7 +15,7 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
 /* On the vCPU's own CPU: its VMCS (host state, controls); then either a
  * 64-bit start (entry != NULL) or wait-for-SIPI (entry == NULL). */
 bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t apic_id, bool is_bsp,
-                  const struct guest_long_mode_entry *entry);
+                  const struct guest_entry *entry);
 
 /* Runs the guest on this CPU until it ends (or this vCPU fails). */
 void vcpu_run(struct vcpu *v);

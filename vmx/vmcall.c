@@ -16,6 +16,7 @@
 #define LOG_WRITE_MAX         200
 #define AR_DPL_SHIFT          5
 #define AR_DPL_MASK           (3u << AR_DPL_SHIFT)
+#define AR_LONG_MODE          (1u << 13)   /* CS.L */
 
 /* The pattern Kestrel keeps in a hidden page (vm->canary). */
 #define CANARY_WORDS 512
@@ -62,6 +63,12 @@ enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
         return EXIT_RESUME;
     }
     uint64_t fn = v->regs[GPR_RAX], a = v->regs[GPR_RBX], b = v->regs[GPR_RCX];
+    /* Outside 64-bit mode the upper halves of the registers are not the
+     * guest's to set: use the low 32 bits (a multiboot kernel calls from
+     * 32-bit protected mode). */
+    if (!(vmcs_read32(VMCS_GUEST_CS_ACCESS_RIGHTS) & AR_LONG_MODE)) {
+        fn = (uint32_t)fn, a = (uint32_t)a, b = (uint32_t)b;
+    }
     uint64_t result;
 
     switch (fn) {

@@ -30,7 +30,8 @@
 /* Access rights (VMCS format: type, S, DPL, P, AVL, L, D/B, G, unusable). */
 #define AR_CODE64      0xa09bu   /* execute/read accessed, S, P, L, G */
 #define AR_DATA        0xc093u   /* read/write accessed, S, P, D/B, G */
-#define AR_TSS64_BUSY  0x008bu
+#define AR_CODE32      0xc09bu   /* execute/read accessed, S, P, D/B, G */
+#define AR_TSS64_BUSY  0x008bu   /* type 11: also the busy 32-bit TSS outside IA-32e mode */
 #define AR_LDT         0x0082u
 #define AR_UNUSABLE    0x10000u
 #define AR_REAL_CODE   0x009bu   /* as after INIT: accessed code, S, P */
@@ -177,10 +178,43 @@ static void clear_common_guest_state(void)
     vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, 0);
 }
 
-void vmcs_guest_long_mode(const struct guest_long_mode_entry *e)
+/* 32-bit protected mode, paging off, flat 4 GiB segments: what multiboot
+ * promises a kernel (its GDTR "may be invalid": the kernel loads its own). */
+static void guest_protected_mode(const struct guest_entry *e)
 {
     const struct vmx_caps *c = vmx_caps();
 
+    clear_common_guest_state();
+    set_guest_cr0_cr4(CR0_PE | CR0_ET, 0);
+    vmcs_writenat(VMCS_GUEST_CR3, 0);
+    vmcs_write64(VMCS_GUEST_IA32_EFER, 0);
+    vmcs_set_segment(SEG_CS, 0x08, 0, 0xffffffff, AR_CODE32);
+    vmcs_set_segment(SEG_SS, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_DS, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_ES, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_FS, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_GS, 0x10, 0, 0xffffffff, AR_DATA);
+    vmcs_set_segment(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
+    vmcs_set_segment(SEG_TR, 0, 0, 0x67, AR_TSS64_BUSY);
+    vmcs_writenat(VMCS_GUEST_GDTR_BASE, e->gdtr_base);
+    vmcs_write32(VMCS_GUEST_GDTR_LIMIT, e->gdtr_limit);
+    vmcs_writenat(VMCS_GUEST_IDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0);
+    vmcs_writenat(VMCS_GUEST_RIP, e->rip);
+    vmcs_writenat(VMCS_GUEST_RSP, e->rsp);
+    vmcs_writenat(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_ACTIVE);
+    vmcs_write32(VMCS_CTRL_ENTRY, c->entry);   /* not IA-32e mode */
+}
+
+void vmcs_guest_long_mode(const struct guest_entry *e)
+{
+    const struct vmx_caps *c = vmx_caps();
+
+    if (e->mode32) {
+        guest_protected_mode(e);
+        return;
+    }
     clear_common_guest_state();
     set_guest_cr0_cr4(CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG, CR4_PAE);
     vmcs_writenat(VMCS_GUEST_CR3, e->cr3);

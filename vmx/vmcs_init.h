@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include "vmx/vcpu.h"
 
-/* Where a 64-bit guest starts (the BSP of a built-in guest). */
-struct guest_long_mode_entry {
-    uint64_t rip, rsp, cr3, rdi, rsi;
+/* Where a guest's BSP starts: 64-bit mode (built-in guests, Linux), or
+ * 32-bit protected mode with paging off (multiboot kernels: mode32). */
+struct guest_entry {
+    bool mode32;
+    uint64_t rip, rsp, cr3, rdi, rsi, rax, rbx;
     /* Selectors and GDT the guest expects (0 = Kestrel's defaults: CS 0x08,
      * data 0x10, no GDT); Linux wants CS 0x10, data 0x18 in a real GDT. */
     uint16_t cs, ds;
@@ -20,8 +22,9 @@ struct guest_long_mode_entry {
  * host state and controls.  False (after logging why) on any failure. */
 bool vmcs_create(struct vcpu *v);
 
-/* Guest state: 64-bit mode, CPL 0, flat segments, interrupts off. */
-void vmcs_guest_long_mode(const struct guest_long_mode_entry *e);
+/* Guest state: 64-bit mode (or, with e->mode32, 32-bit protected mode
+ * with paging off), CPL 0, flat segments, interrupts off. */
+void vmcs_guest_long_mode(const struct guest_entry *e);
 
 /* Guest state as after INIT, waiting for a SIPI (every AP starts so). */
 void vmcs_guest_wait_for_sipi(void);
