@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Multiboot kernels as the guest (the project's test kernels, v1 and v2):
+# loaded at their address fields, entered in 32-bit protected mode with the
+# magic in EAX and the information structure in EBX; each checks its
+# command line, memory map, module (and, v2, the ACPI RSDP tag) and prints a
+# PASS line, then powers off through the hypercall.
+source "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
+    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
+"$ROOT/tests/multiboot/build.sh" "$WORK" >"$WORK/build.out" 2>&1 || { cat "$WORK/build.out"; fail "cannot build the test kernels"; }
+for v in 1 2; do
+    printf 'payload = multiboot\nkernel = \\mbtest.bin\nmodule = \\kmod.bin kmod-args\ncmdline = mbtest v%s\n' "$v" \
+        >"$WORK/mb$v.cfg"
+    make_image "$WORK/mb$v.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/mb$v.cfg:kestrel.cfg" \
+        "$WORK/mbtest$v.bin:mbtest.bin" "$WORK/kmod.bin:kmod.bin"
+    rc=0
+    boot_bochs --iso "$WORK/mb$v.iso" --smp 2 --timeout 300 || rc=$?
+    [ $rc -eq 0 ] || fail "multiboot v$v: Bochs run did not end normally (runner status $rc)"
+    expect_line "kestrel: guest multiboot running on 2 cpus"
+    grep -Eq '^multiboot: PASS ([0-9]+)/\1$' "$LOG" || fail "multiboot v$v: no PASS line"
+    expect_no_match '^multiboot: .* FAIL'
+    expect_line "kestrel: guest powered off"
+    cp "$LOG" "$WORK/serial-v$v.log"
+done
+echo "ok: multiboot 1 and 2 kernels received what they expect"
