@@ -4,6 +4,7 @@
 #   make iso    build/kestrel.iso (hybrid: CD and USB stick)
 # Knobs: EMU=qemu|bochs|kvm  SMP=n  MEM=MiB  CFG=path/to/kestrel.cfg
 #        make iso KERNEL=bzImage [INITRD=file] [CMDLINE="..."]   a Linux guest image
+#        make iso MULTIBOOT=kernel [MODULES="file[:args] ..."] [CMDLINE="..."]   a multiboot guest image
 #        make run PAYLOAD=linux   Debian's cloud kernel + a test initramfs (fetched into the cache)
 
 BUILD      ?= build
@@ -15,6 +16,8 @@ KERNEL     ?=
 INITRD     ?=
 CMDLINE    ?= console=ttyS0,115200
 PAYLOAD    ?=
+MULTIBOOT  ?=
+MODULES    ?=
 
 CLANG      ?= clang
 LLD        ?= ld.lld
@@ -114,12 +117,22 @@ ifneq ($(KERNEL),)
 GEN_CFG   := $(BUILD)/linux-image/kestrel.cfg
 CFG       := $(GEN_CFG)
 EXTRA_FILES := $(KERNEL):vmlinuz $(if $(INITRD),$(INITRD):initrd)
+GEN_CMD   := scripts/linux-cfg.sh "$(GEN_CFG)" "$(KERNEL)" "$(INITRD)" "$(CMDLINE)"
+endif
+# With MULTIBOOT= likewise for a multiboot kernel and its modules; a module
+# is FILE or FILE:ARGS (its string).
+ifneq ($(MULTIBOOT),)
+GEN_CFG   := $(BUILD)/multiboot-image/kestrel.cfg
+CFG       := $(GEN_CFG)
+MB_MODULE_FILES := $(foreach m,$(MODULES),$(firstword $(subst :, ,$(m))))
+EXTRA_FILES := $(MULTIBOOT):mbkernel $(foreach f,$(MB_MODULE_FILES),$(f):$(notdir $(f)))
+GEN_CMD   := scripts/multiboot-cfg.sh "$(GEN_CFG)" "$(MULTIBOOT)" "$(CMDLINE)" $(MODULES)
 endif
 ISO_FILES := $(BUILD)/BOOTX64.EFI:EFI/BOOT/BOOTX64.EFI $(BUILD)/kestrel.elf:kestrel.elf \
              $(if $(CFG),$(CFG):kestrel.cfg) $(EXTRA_FILES)
 iso: $(ISO)
 $(ISO): $(BUILD)/BOOTX64.EFI $(BUILD)/kestrel.elf scripts/mkimage.sh FORCE
-	@if [ -n "$(KERNEL)" ]; then scripts/linux-cfg.sh "$(GEN_CFG)" "$(KERNEL)" "$(INITRD)" "$(CMDLINE)"; fi
+	@$(if $(GEN_CMD),$(GEN_CMD))
 	@if [ -n "$(CFG)" ] && [ ! -f "$(CFG)" ]; then echo "iso: CFG=$(CFG) does not exist" >&2; exit 1; fi
 	scripts/mkimage.sh $@ $(ISO_FILES)
 FORCE:
