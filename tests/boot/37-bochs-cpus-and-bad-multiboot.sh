@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `cpus = 2` on a 4-CPU machine: the guest gets 2 vCPUs (its MADT/boot info
+# lists only those), the other cores stay in Kestrel and are counted in
+# `kestrel: cpus held back 2`.  Then a file without a multiboot header as
+# `payload = multiboot`: one clear line, nothing boots.
+source "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
+    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
+
+printf 'cpus = 2\n' >"$WORK/cap.cfg"
+make_image "$WORK/cap.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/cap.cfg:kestrel.cfg"
+rc=0
+boot_bochs --iso "$WORK/cap.iso" --smp 4 --timeout 300 || rc=$?
+[ $rc -eq 0 ] || fail "cpus = 2: Bochs run did not end normally (runner status $rc)"
+expect_line "kestrel: vmx root on 4/4 cpus"
+expect_line "kestrel: cpus held back 2"
+expect_line "kestrel: guest selftest running on 2 cpus"
+expect_line "selftest: PASS 24/24"
+expect_line "kestrel: guest powered off"
+
+head -c 40000 /dev/urandom | tr -d '\002' >"$WORK/noheader.bin"
+printf 'payload = multiboot\nkernel = \\kernel.bin\n' >"$WORK/bad.cfg"
+make_image "$WORK/bad.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/bad.cfg:kestrel.cfg" "$WORK/noheader.bin:kernel.bin"
+rc=0
+boot_bochs --iso "$WORK/bad.iso" --smp 1 --timeout 300 || rc=$?
+[ $rc -eq 0 ] || fail "bad multiboot: Bochs run did not end by itself (runner status $rc)"
+expect_line "kestrel: error: multiboot: no multiboot header (v1 in the first 8 KiB or v2 in the first 32 KiB)"
+expect_no_match '^kestrel: guest multiboot running'
+echo "ok: cpus = 2 holds 2 cores back; a headerless multiboot file is refused"
