@@ -45,3 +45,5 @@ echo
 echo "Reference, measured the same way in the same Bochs (../shared/notes/emulators.md):"
 echo "  minimal VMM CPUID 83 total; BitVisor +427; Linux KVM 6.1 about +1,035. Target: CPUID < 100 above the loop."
 echo "Serial log: $work/serial.log"
+
+"$root/scripts/bench-linux.sh"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(build-essential gcc clang lld nasm gnu-efi binutils qemu-system-x86 ovmf vgabios
-      xorriso mtools dosfstools cpio gzip xz-utils wget ca-certificates)
+      xorriso mtools dosfstools cpio gzip xz-utils wget ca-certificates bc)
 
 missing=()
 for p in "${PKGS[@]}"; do

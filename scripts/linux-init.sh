@@ -5,6 +5,7 @@ export PATH=/bin
 mount -t devtmpfs dev /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+echo "kestrel-linux: /init uptime $(cut -d' ' -f1 /proc/uptime)"
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 hv=absent; grep -qw hypervisor /proc/cpuinfo && hv=present
 vmx=absent; grep -qw vmx /proc/cpuinfo && vmx=present
