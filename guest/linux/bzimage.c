@@ -5,50 +5,13 @@
  * The image is untrusted: fields are read byte by byte (no alignment
  * assumptions) and only after the file is known to reach them.
  */
+#include "lib/le.h"
 #include "guest/linux/bzimage.h"
 
 _Static_assert(2 * BZ_SECTOR_SIZE >= BZ_HDR_END_MAX,
                "a header boot_params can hold always fits the smallest setup");
 
 /* ---- little-endian access ----------------------------------------------- */
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put8(uint8_t *p, uint8_t v)
-{
-    p[0] = v;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
 
 static int reject(const char **why, const char *reason)
 {
