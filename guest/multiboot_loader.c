@@ -69,7 +69,7 @@ bool multiboot_load(const struct kestrel_bootinfo *bi, const struct kestrel_conf
     if (multiboot_find((const void *)kf->addr, kf->size, &img, why) != 0 ||
         !load_segments(&img, (const uint8_t *)kf->addr, guest, why) ||
         !load_modules(bi, cfg, guest, mods, why) ||
-        !guest_acpi_build(vm, guest, &rsdp, &acpi_size, why)) {
+        !guest_acpi_build(vm, guest, bi->acpi_rsdp, &rsdp, &acpi_size, why)) {
         return false;
     }
     if (img.mb2_unprovided) {

@@ -168,8 +168,7 @@ static void put_header(struct acpi_header *h, const char sig[4], uint32_t len,
     h->creator_revision = CREATOR_REVISION;
 }
 
-/* Sets the checksum of a finished table (everything else written). */
-static void seal(struct acpi_header *h)
+void acpi_seal(struct acpi_header *h)
 {
     h->checksum = 0;
     h->checksum = checksum_for(h, h->length);
@@ -313,7 +312,12 @@ static void write_madt(const struct acpi_build_params *p, uint8_t *buf, uint32_t
             at = put_override(at, (uint8_t)p->sci_irq, p->sci_irq,
                               ACPI_MPS_ACTIVE_LOW | ACPI_MPS_LEVEL);
     }
-    seal(&m->header);
+    acpi_seal(&m->header);
+}
+
+size_t acpi_build_madt_size(const struct acpi_build_params *p)
+{
+    return madt_params_ok(p) ? madt_length(p) : 0;
 }
 
 size_t acpi_build_madt(const struct acpi_build_params *p, uint8_t *buf, size_t size)
@@ -377,12 +381,13 @@ size_t acpi_build_size(const struct acpi_build_params *p)
     return plan(p, &l) ? (size_t)l.end : 0;
 }
 
-static void write_rsdp(const struct acpi_build_params *p, uint8_t *at, uint64_t xsdt_phys)
+void acpi_write_rsdp(uint8_t *at, const char *oem_id, uint64_t xsdt_phys)
 {
     struct acpi_rsdp *r = (struct acpi_rsdp *)at;
 
+    __builtin_memset(r, 0, sizeof(*r));
     __builtin_memcpy(r->signature, ACPI_RSDP_SIG, 8);
-    put_oem_id(r->oem_id, p->oem_id);
+    put_oem_id(r->oem_id, oem_id);
     r->revision = RSDP_REVISION;
     /* No RSDT: an OS that understands revision 2 uses the XSDT, and
      * Kestrel's guests are 64-bit. */
@@ -404,7 +409,7 @@ static void write_xsdt(const struct acpi_build_params *p, uint8_t *at,
     put_header(h, "XSDT", len, XSDT_REVISION, p->oem_id);
     /* The 64-bit entries start at offset 36: not naturally aligned. */
     __builtin_memcpy(at + sizeof(*h), entries, 8u * XSDT_ENTRIES);
-    seal(h);
+    acpi_seal(h);
 }
 
 static void write_fadt(const struct acpi_build_params *p, uint8_t *at,
@@ -467,7 +472,7 @@ static void write_fadt(const struct acpi_build_params *p, uint8_t *at,
     f->flags = flags;
     f->minor_version = FADT_MINOR_VERSION;
     f->hypervisor_vendor_id = eightcc(HYPERVISOR_VENDOR);
-    seal(&f->header);
+    acpi_seal(&f->header);
 }
 
 static void write_facs(uint8_t *at)
@@ -490,7 +495,7 @@ static void write_dsdt(const struct acpi_build_params *p, uint8_t *at)
     __builtin_memcpy(aml, dsdt_aml, sizeof(dsdt_aml));
     aml[S5_TYP_A] = p->s5_slp_typ;
     aml[S5_TYP_B] = p->s5_slp_typ;
-    seal(h);
+    acpi_seal(h);
 }
 
 size_t acpi_build(const struct acpi_build_params *p, uint8_t *buf, size_t buf_size)
@@ -502,7 +507,7 @@ size_t acpi_build(const struct acpi_build_params *p, uint8_t *buf, size_t buf_si
         return 0;
     __builtin_memset(buf, 0, (size_t)l.end);
 
-    write_rsdp(p, buf, p->base + l.xsdt);
+    acpi_write_rsdp(buf, p->oem_id, p->base + l.xsdt);
     xsdt_entries[0] = p->base + l.fadt;
     xsdt_entries[1] = p->base + l.madt;
     write_xsdt(p, buf + l.xsdt, xsdt_entries);
@@ -587,151 +592,6 @@ size_t acpi_filter_madt(const void *fw_madt, size_t fw_len,
         off += e[1];
     }
     ((struct acpi_header *)buf)->length = out_len;
-    seal((struct acpi_header *)buf);
+    acpi_seal((struct acpi_header *)buf);
     return out_len;
-}
-
-/* ---- finding tables in a blob -------------------------------------------- */
-
-/* The len bytes at guest-physical addr, if they lie inside the blob. */
-static const uint8_t *blob_at(const uint8_t *blob, size_t blob_size, uint64_t base,
-                              uint64_t addr, uint64_t len)
-{
-    uint64_t off;
-
-    if (addr < base)
-        return NULL;
-    off = addr - base;
-    if (off > blob_size || len > blob_size - off)
-        return NULL;
-    return blob + off;
-}
-
-static uint32_t read32(const uint8_t *p)
-{
-    uint32_t v;
-
-    __builtin_memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t read64(const uint8_t *p)
-{
-    uint64_t v;
-
-    __builtin_memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-/* A table with a standard header at addr: inside the blob, long enough for
- * its header, checksum right.  NULL otherwise. */
-static const uint8_t *valid_table(const uint8_t *blob, size_t blob_size, uint64_t base,
-                                  uint64_t addr)
-{
-    const uint8_t *t = blob_at(blob, blob_size, base, addr, sizeof(struct acpi_header));
-    uint32_t len;
-
-    if (t == NULL || addr == 0)
-        return NULL;
-    len = read32(t + offsetof(struct acpi_header, length));
-    if (len < sizeof(struct acpi_header) || blob_at(blob, blob_size, base, addr, len) == NULL ||
-        !acpi_checksum_ok(t, len))
-        return NULL;
-    return t;
-}
-
-static bool sig_is(const uint8_t *t, const char sig[4])
-{
-    return kmemcmp(t, sig, 4) == 0;
-}
-
-/* The root table's entries: *entry_size 8 (XSDT) or 4 (RSDT). */
-static const uint8_t *root_table(const uint8_t *blob, size_t blob_size, uint64_t base,
-                                 unsigned *entry_size)
-{
-    const uint8_t *r = blob_at(blob, blob_size, base, base, ACPI_RSDP_V1_LEN);
-    const uint8_t *t;
-    uint32_t rsdp_len;
-
-    if (r == NULL || kmemcmp(r, ACPI_RSDP_SIG, 8) != 0 ||
-        !acpi_checksum_ok(r, ACPI_RSDP_V1_LEN))
-        return NULL;
-    if (r[offsetof(struct acpi_rsdp, revision)] < 2) {
-        t = valid_table(blob, blob_size, base, read32(r + offsetof(struct acpi_rsdp, rsdt_address)));
-        *entry_size = 4;
-        return t != NULL && sig_is(t, "RSDT") ? t : NULL;
-    }
-    if (blob_at(blob, blob_size, base, base, ACPI_RSDP_LEN) == NULL)
-        return NULL;
-    rsdp_len = read32(r + offsetof(struct acpi_rsdp, length));
-    if (rsdp_len < ACPI_RSDP_LEN || blob_at(blob, blob_size, base, base, rsdp_len) == NULL ||
-        !acpi_checksum_ok(r, rsdp_len))
-        return NULL;
-    t = valid_table(blob, blob_size, base, read64(r + offsetof(struct acpi_rsdp, xsdt_address)));
-    *entry_size = 8;
-    return t != NULL && sig_is(t, "XSDT") ? t : NULL;
-}
-
-/* A table listed in the root table. */
-static const uint8_t *listed_table(const uint8_t *blob, size_t blob_size, uint64_t base,
-                                   const char sig[4])
-{
-    unsigned entry_size;
-    const uint8_t *root = root_table(blob, blob_size, base, &entry_size);
-    uint32_t len;
-
-    if (root == NULL)
-        return NULL;
-    len = read32(root + offsetof(struct acpi_header, length));
-    for (uint32_t off = sizeof(struct acpi_header); len - off >= entry_size; off += entry_size) {
-        uint64_t addr = entry_size == 8 ? read64(root + off) : read32(root + off);
-        const uint8_t *t = valid_table(blob, blob_size, base, addr);
-
-        if (t != NULL && sig_is(t, sig))
-            return t;
-    }
-    return NULL;
-}
-
-/* The FADT's pointer to the DSDT or FACS: the X_ field when the FADT is
- * long enough to have it and it is non-zero, else the 32-bit one. */
-static uint64_t fadt_pointer(const uint8_t *fadt, size_t off32, size_t off64)
-{
-    uint32_t len = read32(fadt + offsetof(struct acpi_header, length));
-
-    if (len >= off64 + 8u && read64(fadt + off64) != 0)
-        return read64(fadt + off64);
-    if (len >= off32 + 4u)
-        return read32(fadt + off32);
-    return 0;
-}
-
-const void *acpi_find_table(const uint8_t *blob, size_t blob_size, uint64_t base,
-                            const char sig[4])
-{
-    const uint8_t *fadt, *t;
-    uint64_t addr;
-
-    if (blob == NULL || sig == NULL)
-        return NULL;
-    if (!sig_is((const uint8_t *)sig, "DSDT") && !sig_is((const uint8_t *)sig, "FACS"))
-        return listed_table(blob, blob_size, base, sig);
-
-    fadt = listed_table(blob, blob_size, base, "FACP");
-    if (fadt == NULL)
-        return NULL;
-    if (sig_is((const uint8_t *)sig, "DSDT")) {
-        addr = fadt_pointer(fadt, offsetof(struct acpi_fadt, dsdt),
-                            offsetof(struct acpi_fadt, x_dsdt));
-        t = valid_table(blob, blob_size, base, addr);
-        return t != NULL && sig_is(t, "DSDT") ? t : NULL;
-    }
-    addr = fadt_pointer(fadt, offsetof(struct acpi_fadt, firmware_ctrl),
-                        offsetof(struct acpi_fadt, x_firmware_ctrl));
-    t = addr != 0 ? blob_at(blob, blob_size, base, addr, ACPI_FACS_LEN) : NULL;
-    if (t == NULL || !sig_is(t, "FACS") ||
-        read32(t + offsetof(struct acpi_facs, length)) < ACPI_FACS_LEN ||
-        blob_at(blob, blob_size, base, addr, read32(t + offsetof(struct acpi_facs, length))) == NULL)
-        return NULL;
-    return t;
 }

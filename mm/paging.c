@@ -16,6 +16,7 @@ extern char __data_start[], __data_end[];
 
 static uint64_t root;
 static uint64_t nx;
+static uint64_t identity_end;   /* [0, identity_end) is identity-mapped */
 
 static uint64_t alloc_table_page(void *ctx)
 {
@@ -130,7 +131,8 @@ void paging_init(const struct kestrel_bootinfo *bi, const struct mem_region *map
     }
     struct pt_ctx pt = { .pml4 = (uint64_t *)root, .alloc = alloc_table_page };
 
-    map_identity(&pt, bi, map, count, identity_top(bi, map, count), gib_pages);
+    identity_end = identity_top(bi, map, count);
+    map_identity(&pt, bi, map, count, identity_end, gib_pages);
 
     pt.allow = 0;
     map_kernel_section(&pt, bi, __text_start, __text_end, 0, "kernel text");
@@ -151,4 +153,12 @@ uint64_t paging_root(void)
 bool paging_has_nx(void)
 {
     return nx != 0;
+}
+
+const void *paging_phys(uint64_t phys, uint64_t len)
+{
+    if (phys + len < phys || phys + len > identity_end) {
+        return 0;
+    }
+    return (const void *)phys;
 }

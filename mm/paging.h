@@ -15,6 +15,11 @@
  * from 32-bit code. */
 void paging_init(const struct kestrel_bootinfo *bi, const struct mem_region *map, size_t count);
 
+/* A pointer to the len bytes at physical phys through the identity map, or
+ * NULL when they are not all mapped (for reading tables that firmware
+ * pointers lead to: a wrong pointer is an error, not a page fault). */
+const void *paging_phys(uint64_t phys, uint64_t len);
+
 uint64_t paging_root(void);          /* physical address for CR3 */
 bool     paging_has_nx(void);
 

@@ -302,6 +302,9 @@ size_t acpi_build(const struct acpi_build_params *p, uint8_t *buf, size_t buf_si
  * untouched) when the parameters are invalid or it does not fit. */
 size_t acpi_build_madt(const struct acpi_build_params *p, uint8_t *buf, size_t size);
 
+/* The length acpi_build_madt() would write, or 0 for invalid parameters. */
+size_t acpi_build_madt_size(const struct acpi_build_params *p);
+
 /* Copies the firmware's MADT into buf keeping everything but the processor
  * entries (types 0 and 9) whose APIC ID is not among apic_ids[0..count):
  * the guest keeps the firmware's I/O APICs, overrides and NMI wiring and
@@ -315,14 +318,14 @@ size_t acpi_filter_madt(const void *fw_madt, size_t fw_len,
 
 /* ---- checking (tests, and Kestrel at run time) --------------------------- */
 
+/* Sets the checksum of a finished table (length and contents written). */
+void acpi_seal(struct acpi_header *h);
+
+/* Writes a revision-2 RSDP (36 bytes, both checksums) pointing at an XSDT
+ * and no RSDT.  oem_id: up to 6 chars, space-padded; NULL: "KESTRL". */
+void acpi_write_rsdp(uint8_t *at, const char *oem_id, uint64_t xsdt_phys);
+
 /* True when the len bytes at table sum to zero (mod 256). */
 bool acpi_checksum_ok(const void *table, size_t len);
-
-/* Walks RSDP -> XSDT (RSDT for a revision 0 RSDP) -> tables inside a blob
- * that lives at guest-physical base; "DSDT" and "FACS" are found through the
- * FADT.  Checks every signature, length and checksum on the way, and that
- * everything lies inside the blob.  Returns the table, or NULL. */
-const void *acpi_find_table(const uint8_t *blob, size_t blob_size, uint64_t base,
-                            const char sig[4]);
 
 #endif

@@ -27,6 +27,7 @@ extern const struct unit_suite exit_qual_suite;
 extern const struct unit_suite vmx_caps_suite;
 extern const struct unit_suite guest_memory_suite;
 extern const struct unit_suite acpi_build_suite;
+extern const struct unit_suite acpi_passthrough_suite;
 extern const struct unit_suite bzimage_suite;
 extern const struct unit_suite e820_suite;
 extern const struct unit_suite multiboot_suite;
@@ -42,6 +43,7 @@ static const struct unit_suite *const suites[] = {
     &guest_state_check_suite,
     &vmx_names_suite, &exit_qual_suite,
     &acpi_build_suite,
+    &acpi_passthrough_suite,
     &bzimage_suite, &e820_suite, &multiboot_suite,
 };
 

@@ -9,6 +9,7 @@
 #include "test.h"
 
 #include "lib/acpi_build.h"
+#include "lib/acpi_read.h"
 
 #include <stdlib.h>
 
