@@ -27,9 +27,17 @@ enum mem_type {
 
 #define MTRR_MAX_VARIABLE 32
 
-/* Raw-register bits (IA32_MTRR_PHYSBASEn / PHYSMASKn). */
-#define MTRR_PHYSBASE_TYPE_MASK 0xffull
-#define MTRR_PHYSMASK_VALID     (1ull << 11)
+/* Register fields (SDM vol. 3A, "Memory Type Range Registers"), for the
+ * code that reads the real MTRRs and the guest's shadow copies alike. */
+#define MTRRCAP_VCNT_MASK           0xffull          /* IA32_MTRRCAP: variable ranges */
+#define MTRRCAP_FIX                 (1ull << 8)      /* fixed ranges supported */
+#define MTRR_DEF_TYPE_TYPE_MASK     0xffull          /* IA32_MTRR_DEF_TYPE: default type */
+#define MTRR_DEF_TYPE_FE            (1ull << 10)     /* fixed ranges enabled */
+#define MTRR_DEF_TYPE_E             (1ull << 11)     /* MTRRs enabled */
+#define MTRR_PHYSBASE_TYPE_MASK     0xffull          /* IA32_MTRR_PHYSBASEn: type */
+#define MTRR_PHYSBASE_RESERVED_LOW  0xf00ull         /* bits 11:8 */
+#define MTRR_PHYSMASK_VALID         (1ull << 11)     /* IA32_MTRR_PHYSMASKn: V */
+#define MTRR_PHYSMASK_RESERVED_LOW  0x7ffull         /* bits 10:0 */
 
 /* Number of fixed-range MSRs and where the fixed ranges end. */
 #define MTRR_FIXED_MSRS 11

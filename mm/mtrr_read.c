@@ -4,12 +4,6 @@
 #include "kernel/msr.h"
 #include "kernel/cpu_features.h"
 
-#define MTRRCAP_VCNT_MASK   0xffull
-#define MTRRCAP_FIX         (1ull << 8)
-#define DEF_TYPE_FE         (1ull << 10)
-#define DEF_TYPE_E          (1ull << 11)
-
-
 void mtrr_read_state(struct mtrr_state *s)
 {
     __builtin_memset(s, 0, sizeof(*s));
@@ -18,8 +12,8 @@ void mtrr_read_state(struct mtrr_state *s)
         return;   /* no MTRRs: everything UC, as the SDM says for disabled MTRRs */
     }
     uint64_t cap = rdmsr(MSR_IA32_MTRRCAP), def = rdmsr(MSR_IA32_MTRR_DEF_TYPE);
-    s->enabled = (def & DEF_TYPE_E) != 0;
-    s->fixed_enabled = (def & DEF_TYPE_FE) && (cap & MTRRCAP_FIX);
+    s->enabled = (def & MTRR_DEF_TYPE_E) != 0;
+    s->fixed_enabled = (def & MTRR_DEF_TYPE_FE) && (cap & MTRRCAP_FIX);
     s->default_type = (uint8_t)def;
     if (cap & MTRRCAP_FIX) {
         for (unsigned i = 0; i < MTRR_FIXED_MSRS; i++) {

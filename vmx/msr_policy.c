@@ -6,20 +6,7 @@
  */
 #include "vmx/msr_policy.h"
 #include "kernel/msr.h"
-
-/* IA32_MTRRCAP fields */
-#define MTRRCAP_VCNT_MASK              0xffull
-#define MTRRCAP_FIX                    (1ull << 8)
-
-/* IA32_MTRR_DEF_TYPE fields */
-#define MTRR_DEF_TYPE_TYPE_MASK        0xffull
-#define MTRR_DEF_TYPE_FE               (1ull << 10)
-#define MTRR_DEF_TYPE_E                (1ull << 11)
-
-/* IA32_MTRR_PHYSBASEn / PHYSMASKn fields below the address bits */
-#define MTRR_PHYSBASE_TYPE_MASK        0xffull
-#define MTRR_PHYSBASE_RESERVED_LOW     0xf00ull     /* bits 11:8 */
-#define MTRR_PHYSMASK_RESERVED_LOW     0x7ffull     /* bits 10:0; bit 11 is V */
+#include "mm/mtrr.h"
 
 #define MAXPHYADDR_DEFAULT             36           /* when CPUID 0x80000008 is absent */
 #define MAXPHYADDR_LIMIT               52
