@@ -59,6 +59,8 @@ EFI_STATUS files_read(struct kestrel_bootinfo *bi, const char *path, void **data
     EFI_FILE_HANDLE f;
     EFI_STATUS st;
 
+    *data = NULL;
+    *size = 0;
     if (!volume_root || !to_wide_path(path, wide, sizeof(wide) / sizeof(wide[0]))) {
         return EFI_INVALID_PARAMETER;
     }

@@ -32,10 +32,17 @@ void *loader_alloc_pages(struct kestrel_bootinfo *bi, UINTN pages,
 void *loader_alloc_low_page(struct kestrel_bootinfo *bi);  /* below 1 MiB */
 bool  loader_record_range(struct kestrel_bootinfo *bi, uint64_t base, uint64_t size,
                           enum bootinfo_range_kind kind);
+/* The firmware's free (conventional) memory right now, in bytes: the largest
+ * block one allocation can take and the total.  For explaining a failed
+ * allocation; false when the memory map cannot be read. */
+bool  loader_free_memory(uint64_t *largest, uint64_t *total);
 
 /* files.c */
 EFI_STATUS files_open_boot_volume(EFI_HANDLE image);
-/* Reads a whole file into fresh pages; EFI_NOT_FOUND when absent. */
+/* Reads a whole file into fresh pages; EFI_NOT_FOUND when absent.
+ * *data stays NULL unless the pages were allocated, *size 0 until the file's
+ * size is known: EFI_OUT_OF_RESOURCES with *data NULL and *size non-zero
+ * means the file is there but no memory could be allocated for it. */
 EFI_STATUS files_read(struct kestrel_bootinfo *bi, const char *path,
                       void **data, uint64_t *size);
 

@@ -6,6 +6,7 @@
  */
 #include "loader.h"
 #include "lib/kstring.h"
+#include "lib/fmt.h"
 
 #define KERNEL_PATH "\\kestrel.elf"
 #define CONFIG_PATH "\\kestrel.cfg"
@@ -44,6 +45,40 @@ static bool add_file(struct kestrel_bootinfo *bi, const char *name, void *data, 
     return true;
 }
 
+/* "300 MiB" or "12 KiB"; round_up for what is needed (never understated),
+ * down for what is available (never overstated). */
+static const char *size_text(char *buf, size_t cap, uint64_t bytes, bool round_up)
+{
+    uint64_t unit = bytes >= (1ull << 20) ? (1ull << 20) : (1ull << 10);
+    uint64_t n = (bytes + (round_up ? unit - 1 : 0)) / unit;
+    ksnprintf(buf, cap, "%llu %s", (unsigned long long)n, unit == (1ull << 20) ? "MiB" : "KiB");
+    return buf;
+}
+
+/* A file the firmware has no room for (a large initrd on a small machine):
+ * how big it is against what is free, so the user sees by how much. */
+static EFI_STATUS fail_no_memory(struct kestrel_bootinfo *bi, const char *path, int line,
+                                 uint64_t size)
+{
+    char need[24], largest_text[24], total_text[24];
+    uint64_t largest, total;
+
+    if (bi->reserved_count >= BOOTINFO_MAX_RESERVED) {
+        /* The allocation failed for want of a slot to record it, not memory. */
+        return loader_fail(EFI_OUT_OF_RESOURCES, "kestrel.cfg line %d: too many files", line);
+    }
+    size_text(need, sizeof(need), size, true);
+    if (!loader_free_memory(&largest, &total)) {
+        return loader_fail(EFI_OUT_OF_RESOURCES, "kestrel.cfg line %d: %s (%s) does not fit in free memory",
+                           line, path, need);
+    }
+    return loader_fail(EFI_OUT_OF_RESOURCES,
+                       "kestrel.cfg line %d: %s (%s) does not fit in free memory "
+                       "(largest free block %s, %s free in all)",
+                       line, path, need, size_text(largest_text, sizeof(largest_text), largest, false),
+                       size_text(total_text, sizeof(total_text), total, false));
+}
+
 /* Reads a file named on a config line; a missing file names that line. */
 static EFI_STATUS load_named_file(struct kestrel_bootinfo *bi, const char *path, int line,
                                   enum bootinfo_file_role role, uint32_t index)
@@ -54,6 +89,9 @@ static EFI_STATUS load_named_file(struct kestrel_bootinfo *bi, const char *path,
 
     if (st == EFI_NOT_FOUND) {
         return loader_fail(st, "kestrel.cfg line %d: file %s not found on the boot volume", line, path);
+    }
+    if (st == EFI_OUT_OF_RESOURCES && !data && size) {
+        return fail_no_memory(bi, path, line, size);
     }
     if (EFI_ERROR(st)) {
         return loader_fail(st, "kestrel.cfg line %d: cannot read %s (status %lu)", line, path,

@@ -1,5 +1,6 @@
 /* Loader page allocations that the kernel must keep. */
 #include "loader.h"
+#include "lib/efi_mmap.h"
 
 bool loader_record_range(struct kestrel_bootinfo *bi, uint64_t base, uint64_t size,
                          enum bootinfo_range_kind kind)
@@ -44,4 +45,32 @@ void *loader_alloc_low_page(struct kestrel_bootinfo *bi)
     /* The AP start-up code runs in real mode from the SIPI vector page,
      * which must sit below 1 MiB; stay under the EBDA/VGA hole too. */
     return alloc_pages_at(bi, AllocateMaxAddress, 0x9ffff, 1, BOOTINFO_RANGE_TRAMPOLINE);
+}
+
+bool loader_free_memory(uint64_t *largest, uint64_t *total)
+{
+    UINTN entries, key, desc_size;
+    UINT32 desc_version;
+    EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &desc_size, &desc_version);
+
+    if (!map) {
+        return false;
+    }
+    *largest = 0;
+    *total = 0;
+    /* One descriptor is the most AllocatePages can hand out at once: the
+     * firmware keeps neighbouring free pages merged into one descriptor. */
+    for (UINTN i = 0; i < entries; i++) {
+        const struct efi_mem_desc *d = (const void *)((uint8_t *)map + i * desc_size);
+        if (d->type != EFI_MEM_CONVENTIONAL) {
+            continue;
+        }
+        uint64_t bytes = d->pages * EFI_PAGE_SIZE;
+        *total += bytes;
+        if (bytes > *largest) {
+            *largest = bytes;
+        }
+    }
+    FreePool(map);
+    return true;
 }

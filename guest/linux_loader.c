@@ -71,6 +71,28 @@ static bool build_paging_and_gdt(struct frame_pool *guest, struct guest_entry *e
     return true;
 }
 
+/* Why the initrd found no room: its size against the limit and the largest
+ * free guest block below it, so the user sees by how much it misses. */
+static const char *initrd_no_room(const struct frame_pool *guest, uint64_t size, uint64_t limit)
+{
+    static char why[160];
+    uint64_t largest = 0;
+
+    for (unsigned i = 0; i < guest->count; i++) {
+        uint64_t end = guest->r[i].end < limit ? guest->r[i].end : limit;
+        if (guest->r[i].base < end && end - guest->r[i].base > largest) {
+            largest = end - guest->r[i].base;
+        }
+    }
+    /* The size rounded up (never understated), the free block down. */
+    ksnprintf(why, sizeof(why),
+              "the initrd (%llu MiB) does not fit in guest memory below its limit of %llu MiB "
+              "(largest free block %llu MiB)",
+              (unsigned long long)((size + (1ull << 20) - 1) >> 20), (unsigned long long)(limit >> 20),
+              (unsigned long long)(largest >> 20));
+    return why;
+}
+
 bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
                 struct vm *vm, struct frame_pool *guest, struct guest_entry *entry,
                 const char **why)
@@ -120,7 +142,7 @@ bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *
         uint64_t limit = info.initrd_above_4g ? FOUR_GIB : (uint64_t)info.initrd_max + 1;
         uint64_t initrd = guest_take(guest, rf->size, PAGE, limit < FOUR_GIB ? limit : FOUR_GIB);
         if (!initrd) {
-            *why = "the initrd does not fit in guest memory below its limit";
+            *why = initrd_no_room(guest, rf->size, limit < FOUR_GIB ? limit : FOUR_GIB);
             return false;
         }
         __builtin_memcpy((void *)initrd, (const void *)rf->addr, rf->size);
