@@ -3,13 +3,33 @@
 #include <stdbool.h>
 #include "drivers/acpi.h"
 #include "kernel/log.h"
+#include "lib/acpi_passthrough.h"
 #include "lib/acpi_read.h"
+#include "lib/fmt.h"
 #include "mm/paging.h"
 
 static const void *kernel_map(void *ctx, uint64_t phys, uint64_t len)
 {
     (void)ctx;
     return paging_phys(phys, len);
+}
+
+/* What Kestrel will intercept when it gives the guest these tables: the
+ * firmware's PM1a control and reset registers and its \_S5 type (a line on
+ * every machine with ACPI, so a QEMU boot without VMX checks it too). */
+static void report_power(const struct acpi_view *view, uint64_t rsdp)
+{
+    static struct acpi_survey s;         /* large: off the stack */
+    const char *why;
+    if (!acpi_survey(view, rsdp, &s, &why)) {
+        log_warn("acpi: %s", why);
+        return;
+    }
+    char cnt[64], reset[64], s5[16];
+    ksnprintf(s5, sizeof(s5), s.s5_found ? "type %u" : "not found", s.s5_typ_a);
+    log_info("acpi: firmware PM1a control %s, reset %s (value %#x), S5 %s",
+             acpi_reg_words(s.hw.pm1a_cnt_kind, s.hw.pm1a_cnt, cnt, sizeof(cnt)),
+             acpi_reg_words(s.hw.reset_kind, s.hw.reset, reset, sizeof(reset)), s.hw.reset_value, s5);
 }
 
 void acpi_crosscheck_cpus(const struct kestrel_bootinfo *bi)
@@ -28,6 +48,7 @@ void acpi_crosscheck_cpus(const struct kestrel_bootinfo *bi)
         log_warn("acpi: %s; CPUs from UEFI MP services only", why);
         return;
     }
+    report_power(&view, bi->acpi_rsdp);
     uint64_t at = acpi_find(&view, &root, "APIC");
     const uint8_t *madt = at ? acpi_table_at(&view, at, &len) : 0;
     for (uint32_t i = 0; i < bi->cpu_count; i++) {

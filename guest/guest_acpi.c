@@ -82,24 +82,6 @@ static const void *kernel_map(void *ctx, uint64_t phys, uint64_t len)
     return paging_phys(phys, len);
 }
 
-/* "0x604", or why a register is not intercepted. */
-static const char *reg_words(enum acpi_reg_kind kind, uint64_t addr, char *buf, size_t size)
-{
-    switch (kind) {
-    case ACPI_REG_IO:
-        ksnprintf(buf, size, "%#llx", (unsigned long long)addr);
-        return buf;
-    case ACPI_REG_MEMORY:
-        ksnprintf(buf, size, "at memory %#llx (not intercepted)", (unsigned long long)addr);
-        return buf;
-    case ACPI_REG_OTHER:
-        return "in an unsupported address space (not intercepted)";
-    case ACPI_REG_NONE:
-        break;
-    }
-    return "none";
-}
-
 /* The firmware's tables, Kestrel's MADT; intercepts on the firmware's own
  * PM1a control and reset registers. */
 static bool pass_firmware(struct vm *vm, struct frame_pool *guest, const struct acpi_view *view,
@@ -140,8 +122,8 @@ static bool pass_firmware(struct vm *vm, struct frame_pool *guest, const struct 
         ksnprintf(s5, sizeof(s5), "S5 not found (any sleep request powers off)");
     }
     log_info("guest acpi: firmware tables, %s, PM1a control %s, reset %s, %s", madt,
-             reg_words(hw->pm1a_cnt_kind, hw->pm1a_cnt, cnt, sizeof(cnt)),
-             reg_words(hw->reset_kind, hw->reset, reset, sizeof(reset)), s5);
+             acpi_reg_words(hw->pm1a_cnt_kind, hw->pm1a_cnt, cnt, sizeof(cnt)),
+             acpi_reg_words(hw->reset_kind, hw->reset, reset, sizeof(reset)), s5);
     if (r.hidden) {
         log_info("guest acpi: DMAR hidden (the IOMMU stays the hypervisor's)");
     }

@@ -1,6 +1,7 @@
 /* Reading ACPI tables through a view of physical memory (see include/lib/acpi_read.h). */
 #include "lib/acpi_read.h"
 #include "lib/acpi_build.h"
+#include "lib/fmt.h"
 #include "lib/kstring.h"
 
 /* ---- views ---------------------------------------------------------------- */
@@ -276,6 +277,23 @@ bool acpi_fadt_decode(const uint8_t *fadt, uint32_t len, struct acpi_fixed_hw *h
         hw->reset_value = fadt[offsetof(struct acpi_fadt, reset_value)];
     }
     return true;
+}
+
+const char *acpi_reg_words(enum acpi_reg_kind kind, uint64_t addr, char *buf, size_t size)
+{
+    switch (kind) {
+    case ACPI_REG_IO:
+        ksnprintf(buf, size, "%#llx", (unsigned long long)addr);
+        return buf;
+    case ACPI_REG_MEMORY:
+        ksnprintf(buf, size, "at memory %#llx (not intercepted)", (unsigned long long)addr);
+        return buf;
+    case ACPI_REG_OTHER:
+        return "in an unsupported address space (not intercepted)";
+    case ACPI_REG_NONE:
+        break;
+    }
+    return "none";
 }
 
 /* ---- \_S5 in AML ---------------------------------------------------------- */

@@ -98,6 +98,10 @@ struct acpi_fixed_hw {
     uint16_t sci_irq;
 };
 
+/* "0x604", "none", or why a register cannot be intercepted ("at memory
+ * 0x..., not intercepted"), written into buf when needed. */
+const char *acpi_reg_words(enum acpi_reg_kind kind, uint64_t addr, char *buf, size_t size);
+
 /* Decodes the FADT at fadt (len bytes, already validated by acpi_table_at).
  * The X_ GAS fields win over the 32-bit ones when present and non-zero
  * (ACPI 5.2.9).  Returns false with *why for a FADT too short to hold the

@@ -7,6 +7,10 @@ boot_qemu --iso "$ISO" --smp "$CPUS" --timeout 90 "$@" || rc=$?
 [ $rc -eq 0 ] || fail "QEMU run did not end by itself (runner status $rc: $(tail -n 1 "$WORK/runner.out"))"
 expect_line "kestrel: cpus online $CPUS/$CPUS"
 expect_line "kestrel: vmx unavailable: cpuid reports no VMX"
+# QEMU's own ACPI tables (q35: ICH9 PM block at 0x600, \_S5 = 0), read by the
+# same code that gives a guest the firmware's tables on real machines.
+expect_line "kestrel: acpi: MADT agrees: $CPUS cpus"
+expect_line "kestrel: acpi: firmware PM1a control 0x604, reset 0xcf9 (value 0xf), S5 type 0"
 expect_order "kestrel: cpus online $CPUS/$CPUS" "kestrel: vmx unavailable: cpuid reports no VMX"
 expect_no_match '^kestrel: (error|warning):'
 echo "ok: $CPUS CPUs online, VMX absence reported, powered off"
