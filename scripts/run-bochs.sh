@@ -16,7 +16,9 @@
 #   --workdir DIR       run directory for bochsrc, bochs.log, serial.raw (default build/bochs-run in
 #                       the repository); kept after the run
 #   --rc LINE           append LINE to the bochsrc (repeatable), e.g. --rc 'magic_break: enabled=1'
-#   --interactive       show the serial output live on this terminal; no --until/--timeout (Ctrl-C ends it)
+#   --interactive       the serial port on this terminal, both ways: output shown live, what is typed
+#                       goes to the guest (through scripts/serial-relay.c and a pseudo-terminal, built
+#                       on first use); stdin may be a pipe. Ctrl-C ends the run. Default timeout: none
 # A run ends normally on: a line matching REGEX; the guest writing "Shutdown" to port 0x8900
 # (bochs.log: ">>PANIC<< Shutdown port: shutdown requested"); or an ACPI S5 power-off, e.g. OVMF's
 # ResetSystem(EfiResetShutdown) (bochs.log: ">>PANIC<< ACPI control: soft power off").
@@ -67,8 +69,8 @@ case "$mem" in ''|*[!0-9]*) uerr "--mem wants MiB as a number, not '$mem'" ;; es
 if [ "$mem" -lt 64 ] || [ "$mem" -gt 3072 ]; then uerr "--mem must be 64..3072 (MiB; the ROM sits below 4 GiB)"; fi
 case "$timeout" in ''|*[!0-9]*) uerr "--timeout wants whole seconds, not '$timeout'" ;; esac
 [ "$timeout" -ge 1 ] || uerr "--timeout must be at least 1"
-if [ "$interactive" -eq 1 ] && { [ "$until_set" -eq 1 ] || [ "$timeout_set" -eq 1 ]; }; then
-    uerr "--interactive takes no --until or --timeout"
+if [ "$interactive" -eq 1 ] && [ "$timeout_set" -eq 0 ]; then
+    timeout=0    # a person at the terminal decides when it ends
 fi
 if [ "$until_set" -eq 1 ]; then
     [ -n "$until" ] || uerr "--until needs a non-empty regex"
@@ -121,9 +123,21 @@ else
     boot="boot: cdrom"
 fi
 
-# Serial: always mode=file. For --interactive the script shows the file with `tail -f` while Bochs
-# runs. (Tried com1 mode=term, dev=/dev/tty on a tty: Bochs 3.0 puts the terminal in raw mode without
-# ISIG, so Ctrl-C goes to the guest and cannot stop Bochs, and a killed Bochs leaves the terminal raw.)
+# Serial: mode=file, or for --interactive mode=term on a pseudo-terminal that scripts/serial-relay.c
+# connects to this terminal. (Not mode=term on /dev/tty itself: Bochs 3.0 puts that terminal in raw
+# mode without ISIG, so Ctrl-C goes to the guest and cannot stop Bochs, and a killed Bochs leaves the
+# terminal raw.)
+if [ "$interactive" -eq 1 ]; then
+    relay=$root/build/host/serial-relay
+    if [ ! -x "$relay" ] || [ "$here/serial-relay.c" -nt "$relay" ]; then
+        mkdir -p -- "$root/build/host"
+        cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$relay" "$here/serial-relay.c" \
+            || die "cannot build $here/serial-relay.c (needs the host C compiler: scripts/install-deps.sh)"
+    fi
+    com1="com1: enabled=1, mode=term, dev=com1.pty"
+else
+    com1="com1: enabled=1, mode=file, dev=serial.raw"
+fi
 {
     echo "# written by scripts/run-bochs.sh for $iso_abs"
     echo "display_library: nogui"
@@ -134,7 +148,7 @@ fi
     echo "pci: enabled=1, chipset=i440fx"
     echo "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14"
     echo "$media"
-    echo "com1: enabled=1, mode=file, dev=serial.raw"
+    echo "$com1"
     echo "log: bochs.log"
     echo "panic: action=fatal"
     echo "error: action=report"
@@ -179,39 +193,40 @@ echo "$me: $bochs -q -f bochsrc (in $workdir: $smp CPU(s), $mem MiB, $how $iso)"
 t0=$(date +%s%N)
 result=
 if [ "$interactive" -eq 1 ]; then
-    # Serial shown live by tail in the foreground, until Bochs ends. Ctrl-C reaches both (same process
-    # group): tail stops, Bochs logs ">>PANIC<< SIGNAL 2 caught" and quits.
-    (cd "$workdir" && exec "$bochs" -q -f bochsrc </dev/null >bochs.out 2>&1) &
-    bpid=$!
-    tail -n +1 -s 0.2 -f --pid="$bpid" "$raw" || true
-    bstatus=0
-    # wait returns early when Ctrl-C's trap runs: wait again until Bochs is really gone
-    while kill -0 "$bpid" 2>/dev/null; do bstatus=0; wait "$bpid" 2>/dev/null || bstatus=$?; done
-    bpid=''
-    result=exited
-    [ "$interrupted" -eq 0 ] || result=interrupted
+    # The relay runs Bochs and copies between this terminal (fd 3: a background job's stdin would
+    # be /dev/null) and the pty. Ctrl-C reaches Bochs (same process group), which quits; the relay
+    # ignores it and restores the terminal when Bochs has gone.
+    trap 'interrupted=1' INT
+    trap 'cleanup; exit 143' TERM
+    exec 3<&0
+    (cd "$workdir" && exec "$relay" com1.pty serial.raw -- \
+        sh -c 'exec "$0" -q -f bochsrc </dev/null >bochs.out 2>&1' "$bochs") <&3 &
+    exec 3<&-
 else
     trap 'interrupted=1; cleanup; exit 130' INT
     trap 'cleanup; exit 143' TERM
     (cd "$workdir" && exec "$bochs" -q -f bochsrc </dev/null >bochs.out 2>&1) &
-    bpid=$!
-    bstatus=
-    while :; do
-        sleep 0.2
-        strip_log
-        if [ "$until_set" -eq 1 ] && matched 0; then result=matched; break; fi
-        if ! kill -0 "$bpid" 2>/dev/null; then
-            bstatus=0; wait "$bpid" || bstatus=$?
-            bpid=''
-            strip_log
-            result=exited
-            if [ "$until_set" -eq 1 ] && matched 1; then result=matched; fi
-            break
-        fi
-        if [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((timeout * 1000)) ]; then result=timeout; break; fi
-    done
-    stop_pid "$bpid"; bpid=''
 fi
+bpid=$!
+bstatus=
+while :; do
+    sleep 0.2
+    strip_log
+    if [ "$until_set" -eq 1 ] && matched 0; then result=matched; break; fi
+    if ! kill -0 "$bpid" 2>/dev/null; then
+        bstatus=0; wait "$bpid" || bstatus=$?
+        bpid=''
+        strip_log
+        result=exited
+        [ "$interrupted" -eq 0 ] || result=interrupted
+        if [ "$until_set" -eq 1 ] && matched 1; then result=matched; fi
+        break
+    fi
+    if [ "$timeout" -gt 0 ] && [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((timeout * 1000)) ]; then
+        result=timeout; break
+    fi
+done
+stop_pid "$bpid"; bpid=''
 strip_log
 elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 secs=$(printf '%d.%01d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)))

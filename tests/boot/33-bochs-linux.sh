@@ -1,25 +1,49 @@
 #!/usr/bin/env bash
 # Debian's cloud kernel with the project's initramfs as the guest, in the
-# project's Bochs 3.0 with 4 CPUs: Linux finds its 4 vCPUs in the MADT
-# Kestrel builds (OVMF on Bochs has no ACPI), starts them itself, /init
-# reports 4 CPUs with the hypervisor flag and without VMX, and Linux powers
-# off through ACPI S5 on Kestrel's virtual PM registers: the run ends by itself.
+# project's Bochs 3.0 with 4 CPUs, the way `make run PAYLOAD=linux` runs it on
+# a machine without KVM: Linux finds its 4 vCPUs in the MADT Kestrel builds
+# (OVMF on Bochs has no ACPI), starts them itself, /init reports 4 CPUs with
+# the hypervisor flag and without VMX, and opens a shell on the serial
+# console.  The test types into that shell through run-bochs.sh --interactive
+# (scripts/serial-relay.c): a command whose output proves the input arrived,
+# then `poweroff -f`, and Linux powers off through ACPI S5 on Kestrel's
+# virtual PM registers: the run ends by itself.
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
     || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
 "$ROOT/scripts/fetch-linux.sh" "$WORK" >"$WORK/fetch.out" 2>&1 \
     || { cat "$WORK/fetch.out"; fail "cannot fetch the Linux test payload"; }
-printf 'payload = linux\nkernel = \\vmlinuz\ninitrd = \\initrd.gz\ncmdline = console=ttyS0,115200 kestrel.init=poweroff\n' \
+printf 'payload = linux\nkernel = \\vmlinuz\ninitrd = \\initrd.gz\ncmdline = console=ttyS0,115200 kestrel.init=shell\n' \
     >"$WORK/kestrel.cfg"
 make_image "$WORK/linux.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg" \
     "$WORK/vmlinuz:vmlinuz" "$WORK/initrd.gz:initrd.gz"
+
+# A person at the serial console: waits for the shell, types two lines.
+# Stops by itself when the run is over ($WORK/typist.done).
+raw=$WORK/bochs/serial.raw
+rm -f "$WORK/typist.done"
+typist() {
+    while [ ! -e "$WORK/typist.done" ]; do
+        if grep -aq 'shell on the serial console' "$raw" 2>/dev/null; then
+            sleep 2
+            printf 'echo kestrel-input $((6 * 7))\n'
+            sleep 3
+            printf 'poweroff -f\n'
+            break
+        fi
+        sleep 1
+    done
+}
 rc=0
-boot_bochs --iso "$WORK/linux.iso" --smp 4 --timeout 900 \
-    --until '^kestrel: guest powered off|Kernel panic|^kestrel: error' || rc=$?
+boot_bochs --iso "$WORK/linux.iso" --smp 4 --timeout 900 --interactive \
+    --until '^kestrel: guest powered off|Kernel panic|^kestrel: error' < <(typist) || rc=$?
+touch "$WORK/typist.done"
 [ $rc -eq 0 ] || fail "Bochs run did not end normally (runner status $rc: $(tail -n 3 "$WORK/runner.out"))"
 expect_line "kestrel: guest linux running on 4 cpus"
+expect_line "kestrel: guest acpi: built by kestrel (the firmware has none), PM1a control 0xb004, reset 0xcf9, S5 type 5"
 expect_line "kestrel-linux: /init running: cpus 4, hypervisor flag present, vmx flag absent"
+expect_line "kestrel-input 42"
 grep -q 'ACPI: PM: Preparing to enter system sleep state S5' "$LOG" || fail "Linux did not power off through ACPI"
 expect_line "kestrel: guest powered off"
 expect_no_match 'Kernel panic|^kestrel: error:|ACPI (Error|Warning|BIOS Error)'
-echo "ok: Linux reached /init on 4 vCPUs and powered off through ACPI"
+echo "ok: Linux reached /init on 4 vCPUs, took typed input on its serial shell and powered off through ACPI"
