@@ -48,14 +48,28 @@ EFI_CFLAGS := -std=gnu11 $(WARN) -O2 -I$(EFI_INC) -I$(EFI_INC)/x86_64 $(INCLUDES
     -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -MMD -MP
 LOADER_SRCS := $(wildcard boot/*.c) $(wildcard lib/*.c)
 LOADER_OBJS := $(LOADER_SRCS:%.c=$(BUILD)/boot/%.o)
+# Link and conversion shared by every GNU-EFI application (loader, fakeacpi).
+EFI_LDFLAGS := -shared -Bsymbolic -nostdlib -znocombreloc --no-undefined -L$(EFI_LIB) \
+    -T$(EFI_LIB)/elf_x86_64_efi.lds
+EFI_CRT0    := $(EFI_LIB)/crt0-efi-x86_64.o
+EFI_LIBS    := -lefi -lgnuefi
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \
+    -j '.rel.*' -j '.rela.*' -j .reloc
+
+# ---- fakeacpi.efi: test-only firmware stand-in that installs ACPI tables and
+# chain-loads the loader (docs/testing.md); shares the loader's lib objects
+# (the ACPI builder and reader, strings, printf).
+FAKEACPI_OBJS := $(BUILD)/boot/tests/fakeacpi/fakeacpi.o $(BUILD)/boot/lib/acpi_build.o \
+    $(BUILD)/boot/lib/acpi_read.o $(BUILD)/boot/lib/kstring.o $(BUILD)/boot/lib/fmt.o
 
 ISO        := $(BUILD)/kestrel.iso
 
-.PHONY: all iso kernel loader run test unit-tests deps bochs clean bench
+.PHONY: all iso kernel loader fakeacpi run test unit-tests deps bochs clean bench
 all: iso
 
 kernel: $(BUILD)/kestrel.elf
 loader: $(BUILD)/BOOTX64.EFI
+fakeacpi: $(BUILD)/fakeacpi.efi
 
 # The exit dispatcher runs with the guest's RBP (the exit stub does not set
 # up a host frame), so a frame pointer there buys no backtrace: drop it on
@@ -102,12 +116,16 @@ $(BUILD)/boot/%.o: %.c
 	$(Q)$(EFI_CC) $(EFI_CFLAGS) -c $< -o $@
 
 $(BUILD)/loader.so: $(LOADER_OBJS)
-	ld -shared -Bsymbolic -nostdlib -znocombreloc --no-undefined -L$(EFI_LIB) -T$(EFI_LIB)/elf_x86_64_efi.lds \
-	    $(EFI_LIB)/crt0-efi-x86_64.o $(LOADER_OBJS) -o $@ -lefi -lgnuefi
+	ld $(EFI_LDFLAGS) $(EFI_CRT0) $(LOADER_OBJS) -o $@ $(EFI_LIBS)
 
 $(BUILD)/BOOTX64.EFI: $(BUILD)/loader.so
-	objcopy -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \
-	    -j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+	objcopy $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(BUILD)/fakeacpi.so: $(FAKEACPI_OBJS)
+	ld $(EFI_LDFLAGS) $(EFI_CRT0) $(FAKEACPI_OBJS) -o $@ $(EFI_LIBS)
+
+$(BUILD)/fakeacpi.efi: $(BUILD)/fakeacpi.so
+	objcopy $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 
 # The image: loader, kernel and (optionally) a kestrel.cfg, all inside the
 # FAT boot image (OVMF reads no ISO 9660).
@@ -164,7 +182,7 @@ include guest/hostile/hostile.mk
 include guest/bench/bench.mk
 
 test: deps
-	@$(MAKE) --no-print-directory iso
+	@$(MAKE) --no-print-directory iso $(BUILD)/fakeacpi.efi
 	@tests/run-all.sh
 
 clean:

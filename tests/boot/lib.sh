@@ -53,3 +53,15 @@ make_image() {
     "$ROOT/scripts/mkimage.sh" "$out" "$BUILD/BOOTX64.EFI:EFI/BOOT/BOOTX64.EFI" "$@" >"$WORK/mkimage.out" 2>&1 \
         || { cat "$WORK/mkimage.out"; fail "mkimage failed"; }
 }
+
+# make_image_fakeacpi OUT.iso [SRC:DEST...]: like make_image, but the firmware
+# starts the test-only fake ACPI firmware (build/fakeacpi.efi, docs/testing.md),
+# which installs its ACPI tables and chain-loads the loader from
+# EFI/KESTREL/LOADER.EFI.
+make_image_fakeacpi() {
+    local out=$1; shift
+    [ -f "$BUILD/fakeacpi.efi" ] || fail "$BUILD/fakeacpi.efi missing (make build/fakeacpi.efi, or make test)"
+    "$ROOT/scripts/mkimage.sh" "$out" "$BUILD/fakeacpi.efi:EFI/BOOT/BOOTX64.EFI" \
+        "$BUILD/BOOTX64.EFI:EFI/KESTREL/LOADER.EFI" "$@" >"$WORK/mkimage.out" 2>&1 \
+        || { cat "$WORK/mkimage.out"; fail "mkimage failed"; }
+}
