@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `cpus = 2` on a 4-CPU machine: the guest gets 2 vCPUs (its MADT/boot info
 # lists only those), the other cores stay in Kestrel and are counted in
-# `kestrel: cpus held back 2`.  Then a file without a multiboot header as
-# `payload = multiboot`: one clear line, nothing boots.
+# `kestrel: cpus held back 2`.  Then a file without a multiboot header and a
+# truncated multiboot kernel as `payload = multiboot`: one clear line each,
+# nothing boots.
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
     || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
@@ -26,4 +27,15 @@ boot_bochs --iso "$WORK/bad.iso" --smp 1 --timeout 300 || rc=$?
 [ $rc -eq 0 ] || fail "bad multiboot: Bochs run did not end by itself (runner status $rc)"
 expect_line "kestrel: error: multiboot: no multiboot header (v1 in the first 8 KiB or v2 in the first 32 KiB)"
 expect_no_match '^kestrel: guest multiboot running'
-echo "ok: cpus = 2 holds 2 cores back; a headerless multiboot file is refused"
+
+# The project's multiboot v1 test kernel cut short: its header's address
+# fields ask for more bytes than the file has.
+"$ROOT/tests/multiboot/build.sh" "$WORK" >"$WORK/build.out" 2>&1 || { cat "$WORK/build.out"; fail "cannot build the test kernels"; }
+head -c 600 "$WORK/mbtest1.bin" >"$WORK/truncated.bin"
+make_image "$WORK/trunc.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/bad.cfg:kestrel.cfg" "$WORK/truncated.bin:kernel.bin"
+rc=0
+boot_bochs --iso "$WORK/trunc.iso" --smp 1 --timeout 300 || rc=$?
+[ $rc -eq 0 ] || fail "truncated multiboot: Bochs run did not end by itself (runner status $rc)"
+expect_line "kestrel: error: multiboot: load_end_addr asks for more bytes than the file has"
+expect_no_match '^kestrel: guest multiboot running'
+echo "ok: cpus = 2 holds 2 cores back; headerless and truncated multiboot files are refused"
