@@ -5,8 +5,7 @@
 # through the hypercall, and Kestrel reports the exits of each vCPU.  Bochs
 # logs no VMX misuse (the runner fails the run otherwise).
 source "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
-    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
+need_bochs
 rc=0
 boot_bochs --iso "$ISO" --smp 4 --timeout 600 || rc=$?
 [ $rc -eq 0 ] || fail "Bochs run did not end normally (runner status $rc: $(tail -n 3 "$WORK/runner.out"))"

@@ -4,8 +4,7 @@
 # from the CPU, then the failing guest-state check and its VMCS field from
 # Kestrel's own checker; the guest stops and the machine powers off.
 source "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
-    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
+need_bochs
 printf 'crash_test = vmentry\n' >"$WORK/kestrel.cfg"
 make_image "$WORK/entry.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg"
 rc=0

@@ -6,8 +6,7 @@
 # guest checks what it got) and reported by Kestrel, and Kestrel survives to
 # report the guest's power-off and its exits.
 source "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
-    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
+need_bochs
 printf 'payload = hostile\n' >"$WORK/kestrel.cfg"
 make_image "$WORK/hostile.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg"
 rc=0

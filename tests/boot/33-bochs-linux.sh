@@ -9,14 +9,8 @@
 # then `poweroff -f`, and Linux powers off through ACPI S5 on Kestrel's
 # virtual PM registers: the run ends by itself.
 source "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
-    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
-"$ROOT/scripts/fetch-linux.sh" "$WORK" >"$WORK/fetch.out" 2>&1 \
-    || { cat "$WORK/fetch.out"; fail "cannot fetch the Linux test payload"; }
-printf 'payload = linux\nkernel = \\vmlinuz\ninitrd = \\initrd.gz\ncmdline = console=ttyS0,115200 kestrel.init=shell\n' \
-    >"$WORK/kestrel.cfg"
-make_image "$WORK/linux.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg" \
-    "$WORK/vmlinuz:vmlinuz" "$WORK/initrd.gz:initrd.gz"
+need_bochs
+make_linux_image "$WORK/linux.iso" shell
 
 # A person at the serial console: waits for the shell, types two lines.
 # Stops by itself when the run is over ($WORK/typist.done).

@@ -4,10 +4,8 @@
 # bzImage, a file that is no bzImage at all, and an initrd the loader can
 # hold but the guest's copy of it cannot (a small machine: 256 MiB).
 source "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
-    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
-"$ROOT/scripts/fetch-linux.sh" "$WORK" >"$WORK/fetch.out" 2>&1 \
-    || { cat "$WORK/fetch.out"; fail "cannot fetch the Linux test payload"; }
+need_bochs
+need_linux
 
 # expected-line is matched whole; "<n>" in it stands for a number (figures
 # that move with Kestrel's own memory use).  Further arguments go to Bochs.

@@ -4,8 +4,7 @@
 # `kestrel: guest reset: triple-fault`, then Kestrel resets the machine
 # (the firmware reboots it; the test stops at the reset line).
 source "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
-    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
+need_bochs
 printf 'crash_test = triple\n' >"$WORK/kestrel.cfg"
 make_image "$WORK/triple.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg"
 rc=0

@@ -5,8 +5,7 @@
 # command line, memory map, module (and, v2, the ACPI RSDP tag) and prints a
 # PASS line, then powers off through the hypercall.
 source "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
-    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
+need_bochs
 "$ROOT/tests/multiboot/build.sh" "$WORK" >"$WORK/build.out" 2>&1 || { cat "$WORK/build.out"; fail "cannot build the test kernels"; }
 for v in 1 2; do
     printf 'payload = multiboot\nkernel = \\mbtest.bin\nmodule = \\kmod.bin kmod-args\ncmdline = mbtest v%s\n' "$v" \

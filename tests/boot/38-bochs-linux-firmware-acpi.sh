@@ -8,14 +8,8 @@
 # off through the firmware FADT's PM1a control port (0xb004, S5 type 0), which
 # Kestrel intercepts.
 source "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
-    || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
-"$ROOT/scripts/fetch-linux.sh" "$WORK" >"$WORK/fetch.out" 2>&1 \
-    || { cat "$WORK/fetch.out"; fail "cannot fetch the Linux test payload"; }
-printf 'payload = linux\nkernel = \\vmlinuz\ninitrd = \\initrd.gz\ncmdline = console=ttyS0,115200 kestrel.init=poweroff\n' \
-    >"$WORK/kestrel.cfg"
-make_image_fakeacpi "$WORK/linux.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg" \
-    "$WORK/vmlinuz:vmlinuz" "$WORK/initrd.gz:initrd.gz"
+need_bochs
+make_linux_image "$WORK/linux.iso" poweroff make_image_fakeacpi
 rc=0
 boot_bochs --iso "$WORK/linux.iso" --smp 4 --timeout 900 \
     --until '^kestrel: guest powered off|Kernel panic|^kestrel: error' || rc=$?

@@ -8,12 +8,7 @@ source "$(dirname "$0")/lib.sh"
 if ! reason=$("$ROOT/scripts/detect-kvm.sh" 2>&1 >/dev/null); then
     skip "no nested VMX through KVM here: $(echo "$reason" | tr '\n' ' ' | sed 's/ *$//')"
 fi
-"$ROOT/scripts/fetch-linux.sh" "$WORK" >"$WORK/fetch.out" 2>&1 \
-    || { cat "$WORK/fetch.out"; fail "cannot fetch the Linux test payload"; }
-printf 'payload = linux\nkernel = \\vmlinuz\ninitrd = \\initrd.gz\ncmdline = console=ttyS0,115200 kestrel.init=poweroff\n' \
-    >"$WORK/kestrel.cfg"
-make_image "$WORK/linux.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg" \
-    "$WORK/vmlinuz:vmlinuz" "$WORK/initrd.gz:initrd.gz"
+make_linux_image "$WORK/linux.iso" poweroff
 rc=0
 boot_qemu --iso "$WORK/linux.iso" --smp 4 --accel kvm --timeout 300 || rc=$?
 [ $rc -eq 0 ] || fail "QEMU/KVM run did not end by itself (runner status $rc)"

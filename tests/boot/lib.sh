@@ -65,3 +65,28 @@ make_image_fakeacpi() {
         "$BUILD/BOOTX64.EFI:EFI/KESTREL/LOADER.EFI" "$@" >"$WORK/mkimage.out" 2>&1 \
         || { cat "$WORK/mkimage.out"; fail "mkimage failed"; }
 }
+
+# need_bochs: the project's Bochs 3.0 (built into the cache on first use).
+need_bochs() {
+    "$ROOT/scripts/build-bochs.sh" >"$WORK/build-bochs.out" 2>&1 \
+        || { tail -n 20 "$WORK/build-bochs.out"; fail "cannot build Bochs 3.0"; }
+}
+
+# need_linux: Debian's cloud kernel and the project's initramfs in $WORK
+# (vmlinuz, initrd.gz; scripts/fetch-linux.sh, cached).
+need_linux() {
+    "$ROOT/scripts/fetch-linux.sh" "$WORK" >"$WORK/fetch.out" 2>&1 \
+        || { cat "$WORK/fetch.out"; fail "cannot fetch the Linux test payload"; }
+}
+
+# make_linux_image OUT.iso INIT [MAKER]: an image booting that Linux with
+# kestrel.init=INIT (shell|poweroff) on the serial console; MAKER is
+# make_image (default) or make_image_fakeacpi.
+make_linux_image() {
+    local out=$1 init=$2 maker=${3:-make_image}
+    need_linux
+    printf 'payload = linux\nkernel = \\vmlinuz\ninitrd = \\initrd.gz\ncmdline = console=ttyS0,115200 kestrel.init=%s\n' \
+        "$init" >"$WORK/kestrel.cfg"
+    "$maker" "$out" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg" \
+        "$WORK/vmlinuz:vmlinuz" "$WORK/initrd.gz:initrd.gz"
+}
