@@ -12,16 +12,19 @@ source "$(dirname "$0")/lib.sh"
 need_bochs
 make_linux_image "$WORK/linux.iso" shell
 
-# A person at the serial console: waits for the shell, types two lines.
-# Stops by itself when the run is over ($WORK/typist.done).
+# A person at the serial console: waits for the shell's prompt (busybox
+# prints "job control turned off" just before it), then types two lines.
+# It reads the runner's raw serial file, so the previous run's copy goes
+# first (the typist starts before the runner makes a new one).  Stops by
+# itself when the run is over ($WORK/typist.done).
 raw=$WORK/bochs/serial.raw
-rm -f "$WORK/typist.done"
+rm -f "$WORK/typist.done" "$raw"
 typist() {
     while [ ! -e "$WORK/typist.done" ]; do
-        if grep -aq 'shell on the serial console' "$raw" 2>/dev/null; then
+        if grep -aq 'job control turned off' "$raw" 2>/dev/null; then
             sleep 2
             printf 'echo kestrel-input $((6 * 7))\n'
-            sleep 3
+            sleep 5
             printf 'poweroff -f\n'
             break
         fi
