@@ -36,13 +36,12 @@ usage() {
     sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
-uerr() { echo "$me: $*" >&2; echo "$me: see $0 --help" >&2; exit 2; }
-die() { echo "$me: error: $*" >&2; exit 1; }
+# shellcheck source=scripts/runner-lib.sh
+source "$here/runner-lib.sh"
 
 iso='' smp=4 mem=1024 log=$root/build/serial.log until='' until_set=0 timeout=120 timeout_set=0
 interactive=0 disk=0 bochs='' workdir=$root/build/bochs-run
 rc_lines=()
-need_arg() { [ $# -ge 2 ] || uerr "option $1 needs a value"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --iso) need_arg "$@"; iso=$2; shift ;;
@@ -63,20 +62,13 @@ while [ $# -gt 0 ]; do
 done
 
 [ -n "$iso" ] || uerr "--iso FILE is required"
-case "$smp" in ''|*[!0-9]*) uerr "--smp/--cpus wants a number, not '$smp'" ;; esac
-if [ "$smp" -lt 1 ] || [ "$smp" -gt 32 ]; then uerr "--smp/--cpus must be 1..32"; fi
-case "$mem" in ''|*[!0-9]*) uerr "--mem wants MiB as a number, not '$mem'" ;; esac
-if [ "$mem" -lt 64 ] || [ "$mem" -gt 3072 ]; then uerr "--mem must be 64..3072 (MiB; the ROM sits below 4 GiB)"; fi
-case "$timeout" in ''|*[!0-9]*) uerr "--timeout wants whole seconds, not '$timeout'" ;; esac
-[ "$timeout" -ge 1 ] || uerr "--timeout must be at least 1"
+runner_check_number --smp/--cpus "$smp" 1 32
+runner_check_number "--mem (MiB; the ROM sits below 4 GiB)" "$mem" 64 3072
+runner_check_number "--timeout (seconds)" "$timeout" 1 ''
 if [ "$interactive" -eq 1 ] && [ "$timeout_set" -eq 0 ]; then
     timeout=0    # a person at the terminal decides when it ends
 fi
-if [ "$until_set" -eq 1 ]; then
-    [ -n "$until" ] || uerr "--until needs a non-empty regex"
-    rc=0; printf '' | grep -E -- "$until" >/dev/null 2>&1 || rc=$?
-    [ "$rc" -le 1 ] || uerr "--until: invalid extended regex '$until'"
-fi
+runner_check_until
 for l in "${rc_lines[@]}"; do
     case "$l" in *display_library*rfb*) uerr "--rc: display_library rfb is never used (unauthenticated VNC)" ;; esac
 done
@@ -158,32 +150,9 @@ fi
     for l in "${rc_lines[@]}"; do echo "$l"; done
 } >"$workdir/bochsrc"
 
-strip_log() {
-    LC_ALL=C sed -E $'s#\x1b\\[[0-?]*[ -/]*[@-~]##g; s#\x1b[ -/]*[0-~]##g; s#\r##g' "$raw" >"$log.tmp" &&
-        mv -f "$log.tmp" "$log"
-}
-# Does a line of the stripped log match? While Bochs runs, an unfinished last line is left out.
-matched() {
-    local final=$1
-    if [ "$final" -eq 0 ] && [ -s "$log" ] && [ -n "$(tail -c 1 "$log")" ]; then
-        LC_ALL=C sed '$d' "$log" | LC_ALL=C grep -E -q -- "$until"
-    else
-        LC_ALL=C grep -E -q -- "$until" "$log"
-    fi
-}
-
 bpid=''
-stop_pid() {   # stop one process this script started: TERM, up to 5 s, then KILL; reap it
-    local p=$1
-    if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
-        kill "$p" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$p" 2>/dev/null; then kill -KILL "$p" 2>/dev/null || true; fi
-    fi
-    if [ -n "$p" ]; then wait "$p" 2>/dev/null || true; fi
-}
 # shellcheck disable=SC2317  # called from traps
-cleanup() { stop_pid "$bpid"; bpid=''; rm -f "$log.tmp"; }
+cleanup() { runner_stop "$bpid"; bpid=''; rm -f "$log.tmp"; }
 trap cleanup EXIT
 interrupted=0
 trap 'interrupted=1' INT
@@ -191,7 +160,6 @@ trap 'interrupted=1' INT
 if [ "$disk" -eq 1 ]; then how=disk; else how=cdrom; fi
 echo "$me: $bochs -q -f bochsrc (in $workdir: $smp CPU(s), $mem MiB, $how $iso)" >&2
 t0=$(date +%s%N)
-result=
 if [ "$interactive" -eq 1 ]; then
     # The relay runs Bochs and copies between this terminal (fd 3: a background job's stdin would
     # be /dev/null) and the pty. Ctrl-C reaches Bochs (same process group), which quits; the relay
@@ -208,28 +176,11 @@ else
     (cd "$workdir" && exec "$bochs" -q -f bochsrc </dev/null >bochs.out 2>&1) &
 fi
 bpid=$!
-bstatus=
-while :; do
-    sleep 0.2
-    strip_log
-    if [ "$until_set" -eq 1 ] && matched 0; then result=matched; break; fi
-    if ! kill -0 "$bpid" 2>/dev/null; then
-        bstatus=0; wait "$bpid" || bstatus=$?
-        bpid=''
-        strip_log
-        result=exited
-        [ "$interrupted" -eq 0 ] || result=interrupted
-        if [ "$until_set" -eq 1 ] && matched 1; then result=matched; fi
-        break
-    fi
-    if [ "$timeout" -gt 0 ] && [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((timeout * 1000)) ]; then
-        result=timeout; break
-    fi
-done
-stop_pid "$bpid"; bpid=''
-strip_log
-elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-secs=$(printf '%d.%01d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)))
+runner_watch "$bpid" "$t0"
+bstatus=$exit_status
+runner_stop "$bpid"; bpid=''
+runner_strip_log
+secs=$(runner_seconds "$t0")
 
 [ -f "$blog" ] || { echo "$me: Bochs wrote no $blog; its output:" >&2; tail -n 30 "$workdir/bochs.out" >&2 || true; }
 touch "$blog"

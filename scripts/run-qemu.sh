@@ -29,12 +29,11 @@ usage() {
     sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
-uerr() { echo "$me: $*" >&2; echo "$me: see $0 --help" >&2; exit 2; }
-die() { echo "$me: error: $*" >&2; exit 1; }
+# shellcheck source=scripts/runner-lib.sh
+source "$here/runner-lib.sh"
 
 iso='' usb=0 smp=4 mem=512 accel=tcg log=$root/build/serial.log until='' until_set=0 timeout=60 timeout_set=0 interactive=0
 extra=()
-need_arg() { [ $# -ge 2 ] || uerr "option $1 needs a value"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --iso) need_arg "$@"; iso=$2; shift ;;
@@ -54,21 +53,14 @@ while [ $# -gt 0 ]; do
 done
 
 [ -n "$iso" ] || uerr "--iso FILE is required"
-case "$smp" in ''|*[!0-9]*) uerr "--smp wants a number, not '$smp'" ;; esac
-if [ "$smp" -lt 1 ] || [ "$smp" -gt 255 ]; then uerr "--smp must be 1..255"; fi
-case "$mem" in ''|*[!0-9]*) uerr "--mem wants MiB as a number, not '$mem'" ;; esac
-[ "$mem" -ge 64 ] || uerr "--mem must be at least 64 (MiB)"
-case "$timeout" in ''|*[!0-9]*) uerr "--timeout wants whole seconds, not '$timeout'" ;; esac
-[ "$timeout" -ge 1 ] || uerr "--timeout must be at least 1"
+runner_check_number --smp "$smp" 1 255
+runner_check_number "--mem (MiB)" "$mem" 64 ''
+runner_check_number "--timeout (seconds)" "$timeout" 1 ''
 case "$accel" in tcg|kvm) ;; *) uerr "--accel must be tcg or kvm, not '$accel'" ;; esac
 if [ "$interactive" -eq 1 ] && { [ "$until_set" -eq 1 ] || [ "$timeout_set" -eq 1 ]; }; then
     uerr "--interactive takes no --until or --timeout"
 fi
-if [ "$until_set" -eq 1 ]; then
-    [ -n "$until" ] || uerr "--until needs a non-empty regex"
-    rc=0; printf '' | grep -E -- "$until" >/dev/null 2>&1 || rc=$?
-    [ "$rc" -le 1 ] || uerr "--until: invalid extended regex '$until'"
-fi
+runner_check_until
 
 QEMU=qemu-system-x86_64
 OVMF=/usr/share/ovmf/OVMF.fd
@@ -103,62 +95,21 @@ raw=$log.raw
 : >"$log" || die "cannot write $log"
 cmd+=(-serial "file:$raw" "${extra[@]}")
 
-# Strip ANSI CSI sequences (ESC [ params intermediates final), other ESC sequences (ESC, optional
-# intermediates, final byte) and carriage returns. C locale: serial output need not be UTF-8.
-strip_log() {
-    LC_ALL=C sed -E $'s#\x1b\\[[0-?]*[ -/]*[@-~]##g; s#\x1b[ -/]*[0-~]##g; s#\r##g' "$raw" >"$log.tmp" &&
-        mv -f "$log.tmp" "$log"
-}
-# Does a line of the stripped log match? While QEMU runs, an unfinished last line is left out.
-matched() {
-    local final=$1
-    if [ "$final" -eq 0 ] && [ -s "$log" ] && [ -n "$(tail -c 1 "$log")" ]; then
-        LC_ALL=C sed '$d' "$log" | LC_ALL=C grep -E -q -- "$until"
-    else
-        LC_ALL=C grep -E -q -- "$until" "$log"
-    fi
-}
-
 qpid=
-stop_qemu() {
-    if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
-        kill "$qpid" 2>/dev/null || true
-        # give it 5 s to go, then force
-        for _ in $(seq 50); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$qpid" 2>/dev/null; then kill -KILL "$qpid" 2>/dev/null || true; fi
-        wait "$qpid" 2>/dev/null || true
-    fi
-    qpid=
-}
-trap 'stop_qemu; rm -f "$log.tmp"' EXIT
-trap 'stop_qemu; exit 130' INT
-trap 'stop_qemu; exit 143' TERM
+trap 'runner_stop "$qpid"; rm -f "$log.tmp"' EXIT
+trap 'runner_stop "$qpid"; exit 130' INT
+trap 'runner_stop "$qpid"; exit 143' TERM
 
 echo "$me: ${cmd[*]}" >&2
 t0=$(date +%s%N)
 "${cmd[@]}" </dev/null &
 qpid=$!
-
-result=
-qstatus=
-while :; do
-    sleep 0.2
-    strip_log
-    if [ "$until_set" -eq 1 ] && matched 0; then result=matched; break; fi
-    if ! kill -0 "$qpid" 2>/dev/null; then
-        qstatus=0; wait "$qpid" || qstatus=$?
-        qpid=
-        strip_log
-        result=exited
-        if [ "$until_set" -eq 1 ] && matched 1; then result=matched; fi
-        break
-    fi
-    if [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((timeout * 1000)) ]; then result=timeout; break; fi
-done
-stop_qemu
-strip_log
-elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-secs=$(printf '%d.%01d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)))
+interrupted=0
+runner_watch "$qpid" "$t0"
+qstatus=$exit_status
+runner_stop "$qpid"; qpid=
+runner_strip_log
+secs=$(runner_seconds "$t0")
 
 status=0
 case "$result" in
