@@ -67,6 +67,13 @@ enum exit_action handle_io(struct vcpu *v, uint64_t qual);
  * cannot yet. */
 void exit_deliver_pending(struct vcpu *v);
 
+/* The common external-interrupt exit in one step: with nothing else
+ * pending (the caller checks v->attention), no event cut short by the exit
+ * and the guest interruptible, the vector goes straight back in as an
+ * injection.  Returns false, having changed nothing, when the general path
+ * (queue, window, redelivery) is needed. */
+bool exit_interrupt_fast(void);
+
 static inline bool exit_events_pending(const struct vcpu *v)
 {
     return v->nmi_pending ||

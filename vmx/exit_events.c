@@ -68,6 +68,26 @@ void exit_deliver_pending(struct vcpu *v)
     set_window_exiting(PROC_INTERRUPT_WINDOW, any_irq_pending(v));
 }
 
+bool exit_interrupt_fast(void)
+{
+    /* An exit in the middle of delivering another event: that one goes
+     * first (redelivery, in the general path). */
+    if (vmcs_read32(VMCS_RO_IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+        return false;
+    }
+    uint32_t blocking = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+    if ((blocking & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS)) ||
+        !(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+        return false;
+    }
+    /* VM exits clear the entry interruption field: nothing else is being
+     * injected.  "Acknowledge interrupt on exit" took the vector from the
+     * LAPIC already. */
+    uint8_t vector = (uint8_t)(vmcs_read32(VMCS_RO_EXIT_INTR_INFO) & INTR_INFO_VECTOR_MASK);
+    vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, INTR_INFO(vector, INTR_TYPE_EXTERNAL_INTERRUPT));
+    return true;
+}
+
 enum exit_action handle_external_interrupt(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
