@@ -1,6 +1,6 @@
 #!/bin/sh
 # /init of Kestrel's Linux test initramfs: reports what the guest sees, then
-# does what the kernel command line says (kestrel.init=shell|poweroff).
+# does what the kernel command line says (kestrel.init=shell|poweroff|reboot).
 export PATH=/bin
 mount -t devtmpfs dev /dev
 mount -t proc proc /proc
@@ -16,6 +16,12 @@ case " $(cat /proc/cmdline) " in
         sleep 1     # let the serial line drain before the machine goes away
         echo o > /proc/sysrq-trigger
         poweroff -f ;;
+    *" kestrel.init=reboot "*)
+        # Linux resets through the FADT's reset register by default, or
+        # through the keyboard controller with reboot=k.
+        echo "kestrel-linux: rebooting"
+        sleep 1
+        reboot -f ;;
     *)
         echo "kestrel-linux: shell on the serial console (poweroff -f to end)"
         exec sh </dev/ttyS0 >/dev/ttyS0 2>&1 ;;

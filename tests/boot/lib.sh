@@ -79,14 +79,16 @@ need_linux() {
         || { cat "$WORK/fetch.out"; fail "cannot fetch the Linux test payload"; }
 }
 
-# make_linux_image OUT.iso INIT [MAKER]: an image booting that Linux with
-# kestrel.init=INIT (shell|poweroff) on the serial console; MAKER is
-# make_image (default) or make_image_fakeacpi.
+# make_linux_image OUT.iso INIT [MAKER [CMDLINE...]]: an image booting that
+# Linux with kestrel.init=INIT (shell|poweroff|reboot) on the serial console
+# and any further command-line words; MAKER is make_image (default) or
+# make_image_fakeacpi.
 make_linux_image() {
     local out=$1 init=$2 maker=${3:-make_image}
+    shift 3 2>/dev/null || shift $#
     need_linux
-    printf 'payload = linux\nkernel = \\vmlinuz\ninitrd = \\initrd.gz\ncmdline = console=ttyS0,115200 kestrel.init=%s\n' \
-        "$init" >"$WORK/kestrel.cfg"
+    printf 'payload = linux\nkernel = \\vmlinuz\ninitrd = \\initrd.gz\ncmdline = console=ttyS0,115200 kestrel.init=%s%s\n' \
+        "$init" "${*:+ $*}" >"$WORK/kestrel.cfg"
     "$maker" "$out" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg" \
         "$WORK/vmlinuz:vmlinuz" "$WORK/initrd.gz:initrd.gz"
 }
