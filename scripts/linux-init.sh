@@ -13,14 +13,14 @@ echo "kestrel-linux: /init running: cpus $cpus, hypervisor flag $hv, vmx flag $v
 case " $(cat /proc/cmdline) " in
     *" kestrel.init=poweroff "*)
         echo "kestrel-linux: powering off"
-        sleep 1     # let the serial line drain before the machine goes away
+        sleep 0.2   # let the serial line drain before the machine goes away
         echo o > /proc/sysrq-trigger
         poweroff -f ;;
     *" kestrel.init=reboot "*)
         # Linux resets through the FADT's reset register by default, or
         # through the keyboard controller with reboot=k.
         echo "kestrel-linux: rebooting"
-        sleep 1
+        sleep 0.2
         reboot -f ;;
     *)
         echo "kestrel-linux: shell on the serial console (poweroff -f to end)"
