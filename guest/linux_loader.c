@@ -14,6 +14,7 @@
 #include "lib/kstring.h"
 #include "lib/fmt.h"
 #include "guest/guest_acpi.h"
+#include "guest/load_failure.h"
 #include "guest/guest_alloc.h"
 #include "kernel/x86.h"
 #include "kernel/log.h"
@@ -95,13 +96,15 @@ static const char *initrd_no_room(const struct frame_pool *guest, uint64_t size,
 
 bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
                 struct vm *vm, struct frame_pool *guest, struct guest_entry *entry,
-                const char **why)
+                struct load_failure *fail)
 {
+    const char **why = &fail->why;
     const struct bootinfo_file *kf = guest_find_file(bi, BOOTINFO_FILE_KERNEL, 0);
     const struct bootinfo_file *rf = guest_find_file(bi, BOOTINFO_FILE_INITRD, 0);
     const void *file = kf ? (const void *)kf->addr : 0;
     struct bzimage_info info;
 
+    fail->about = LOAD_ABOUT_KERNEL;
     if (!kf) {
         *why = "no kernel file";
         return false;
@@ -117,6 +120,7 @@ bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *
         return false;
     }
     __builtin_memcpy((void *)load, (const uint8_t *)file + info.payload_offset, info.payload_size);
+    fail->about = LOAD_ABOUT_NONE;
 
     uint64_t zp = guest_take(guest, PAGE, PAGE, FOUR_GIB);
     uint64_t cmdline = guest_take(guest, CFG_CMDLINE_MAX + 64, PAGE, FOUR_GIB);
@@ -135,12 +139,14 @@ bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *
         len += (size_t)ksnprintf((char *)cmdline + len, 64, " acpi_rsdp=%#llx", (unsigned long long)rsdp);
     }
     if (!bzimage_set_cmdline((uint8_t *)zp, cmdline, (uint32_t)len)) {
+        fail->about = LOAD_ABOUT_CMDLINE;
         *why = "command line longer than the kernel accepts";
         return false;
     }
     if (rf) {
         uint64_t limit = info.initrd_above_4g ? FOUR_GIB : (uint64_t)info.initrd_max + 1;
         uint64_t initrd = guest_take(guest, rf->size, PAGE, limit < FOUR_GIB ? limit : FOUR_GIB);
+        fail->about = LOAD_ABOUT_INITRD;
         if (!initrd) {
             *why = initrd_no_room(guest, rf->size, limit < FOUR_GIB ? limit : FOUR_GIB);
             return false;
@@ -150,6 +156,7 @@ bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *
             *why = "the initrd lies above the kernel's limit";
             return false;
         }
+        fail->about = LOAD_ABOUT_NONE;
     }
     if (bi->fb.format != BOOTINFO_FB_NONE) {
         bzimage_set_framebuffer((uint8_t *)zp, &bi->fb);

@@ -35,13 +35,16 @@ static bool load_segments(const struct multiboot_image *img, const uint8_t *file
 }
 
 static bool load_modules(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
-                         struct frame_pool *guest, struct mb_module *mods, const char **why)
+                         struct frame_pool *guest, struct mb_module *mods,
+                         struct load_failure *fail)
 {
     for (unsigned i = 0; i < cfg->module_count; i++) {
         const struct bootinfo_file *f = guest_find_file(bi, BOOTINFO_FILE_MODULE, i);
         uint64_t at = f ? guest_take(guest, f->size ? f->size : 1, PAGE, GUEST_FOUR_GIB) : 0;
         if (!at) {
-            *why = "not enough guest memory below 4 GiB for a module";
+            fail->about = LOAD_ABOUT_MODULE;
+            fail->module = i;
+            fail->why = "not enough guest memory below 4 GiB for the module";
             return false;
         }
         __builtin_memcpy((void *)at, (const void *)f->addr, f->size);
@@ -54,21 +57,26 @@ static bool load_modules(const struct kestrel_bootinfo *bi, const struct kestrel
 
 bool multiboot_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
                     struct vm *vm, struct frame_pool *guest, struct guest_entry *entry,
-                    const char **why)
+                    struct load_failure *fail)
 {
+    const char **why = &fail->why;
     const struct bootinfo_file *kf = guest_find_file(bi, BOOTINFO_FILE_KERNEL, 0);
     static struct multiboot_image img;
     static struct e820_entry e820[E820_MAX];
     static struct mb_module mods[CFG_MODULES_MAX];
     uint64_t rsdp, acpi_size;
 
+    fail->about = LOAD_ABOUT_KERNEL;
     if (!kf) {
         *why = "no kernel file";
         return false;
     }
     if (multiboot_find((const void *)kf->addr, kf->size, &img, why) != 0 ||
-        !load_segments(&img, (const uint8_t *)kf->addr, guest, why) ||
-        !load_modules(bi, cfg, guest, mods, why) ||
+        !load_segments(&img, (const uint8_t *)kf->addr, guest, why)) {
+        return false;
+    }
+    fail->about = LOAD_ABOUT_NONE;
+    if (!load_modules(bi, cfg, guest, mods, fail) ||
         !guest_acpi_build(vm, guest, bi->acpi_rsdp, &rsdp, &acpi_size, why)) {
         return false;
     }

@@ -8,14 +8,16 @@
 #include "mm/frames.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmcs_init.h"
+#include "guest/load_failure.h"
 
 /* Loads the kernel (its segments at their physical addresses, which must
  * be free guest RAM) and modules named in kestrel.cfg into guest RAM,
  * builds ACPI tables and the multiboot information structure, and fills
  * *entry: 32-bit protected mode, EAX = the boot loader magic, EBX = the
- * information structure.  False with *why on a bad image. */
+ * information structure.  False with *fail (why, and which kestrel.cfg
+ * line it is about) on a bad image or too little memory. */
 bool multiboot_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
                     struct vm *vm, struct frame_pool *guest, struct guest_entry *entry,
-                    const char **why);
+                    struct load_failure *fail);
 
 #endif

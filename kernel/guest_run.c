@@ -118,6 +118,42 @@ static void give_up(const char *fmt, const char *what)
     power_off();
 }
 
+/* A payload that cannot be loaded: the kestrel.cfg line it is about, as the
+ * loader names the line of a missing file. */
+static void give_up_load(const char *payload, const struct kestrel_config *cfg,
+                         const struct load_failure *f)
+{
+    const char *what = 0, *value = "";
+    int line = 0;
+    switch (f->about) {
+    case LOAD_ABOUT_KERNEL:
+        what = "kernel", value = cfg->kernel, line = cfg->kernel_line;
+        break;
+    case LOAD_ABOUT_INITRD:
+        what = "initrd", value = cfg->initrd, line = cfg->initrd_line;
+        break;
+    case LOAD_ABOUT_MODULE:
+        if (f->module < cfg->module_count) {
+            what = "module", value = cfg->modules[f->module].path;
+            line = cfg->modules[f->module].line;
+        }
+        break;
+    case LOAD_ABOUT_CMDLINE:
+        what = "cmdline", line = cfg->cmdline_line;
+        break;
+    case LOAD_ABOUT_NONE:
+        break;
+    }
+    launch = LAUNCH_NEVER;
+    if (what && line) {
+        log_error("kestrel.cfg line %d: %s %s%s%s: %s", line, payload, what, *value ? " " : "", value,
+                  f->why);
+    } else {
+        log_error("%s: %s", payload, f->why);
+    }
+    power_off();
+}
+
 void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
                    struct mem_region *map, size_t *count, size_t cap)
 {
@@ -171,13 +207,12 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (!vm_create(&vm, payload, map, *count)) {
         give_up("%s", "cannot create the guest");
     }
-    if (is_linux) {
-        if (!linux_load(bi, cfg, &vm, &guest_pool, &entry, &why)) {
-            give_up("linux: %s", why);
-        }
-    } else if (is_multiboot) {
-        if (!multiboot_load(bi, cfg, &vm, &guest_pool, &entry, &why)) {
-            give_up("multiboot: %s", why);
+    if (is_linux || is_multiboot) {
+        struct load_failure fail = { 0 };
+        bool ok = is_linux ? linux_load(bi, cfg, &vm, &guest_pool, &entry, &fail)
+                           : multiboot_load(bi, cfg, &vm, &guest_pool, &entry, &fail);
+        if (!ok) {
+            give_up_load(payload, cfg, &fail);
         }
     } else {
         fill_boot_info(bi, &info);

@@ -24,7 +24,7 @@ make_image "$WORK/bad.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/bad.cfg:kestr
 rc=0
 boot_bochs --iso "$WORK/bad.iso" --smp 1 --timeout 300 || rc=$?
 [ $rc -eq 0 ] || fail "bad multiboot: Bochs run did not end by itself (runner status $rc)"
-expect_line "kestrel: error: multiboot: no multiboot header (v1 in the first 8 KiB or v2 in the first 32 KiB)"
+expect_line "kestrel: error: kestrel.cfg line 2: multiboot kernel \\kernel.bin: no multiboot header (v1 in the first 8 KiB or v2 in the first 32 KiB)"
 expect_no_match '^kestrel: guest multiboot running'
 
 # The project's multiboot v1 test kernel cut short: its header's address
@@ -35,6 +35,6 @@ make_image "$WORK/trunc.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/bad.cfg:kes
 rc=0
 boot_bochs --iso "$WORK/trunc.iso" --smp 1 --timeout 300 || rc=$?
 [ $rc -eq 0 ] || fail "truncated multiboot: Bochs run did not end by itself (runner status $rc)"
-expect_line "kestrel: error: multiboot: load_end_addr asks for more bytes than the file has"
+expect_line "kestrel: error: kestrel.cfg line 2: multiboot kernel \\kernel.bin: load_end_addr asks for more bytes than the file has"
 expect_no_match '^kestrel: guest multiboot running'
 echo "ok: cpus = 2 holds 2 cores back; headerless and truncated multiboot files are refused"
