@@ -3,9 +3,7 @@
 # host offers it; skipped with the reason elsewhere (this workplace's
 # /dev/kvm has no VMX).
 source "$(dirname "$0")/lib.sh"
-if ! reason=$("$ROOT/scripts/detect-kvm.sh" 2>&1 >/dev/null); then
-    skip "no nested VMX through KVM here: $(echo "$reason" | tr '\n' ' ' | sed 's/ *$//')"
-fi
+need_kvm
 rc=0
 boot_qemu --iso "$ISO" --smp 4 --accel kvm --timeout 120 || rc=$?
 [ $rc -eq 0 ] || fail "QEMU/KVM run did not end by itself (runner status $rc)"

@@ -5,9 +5,7 @@
 # Kestrel's MADT, and powers off through the firmware's own PM1a control
 # port (0x604), which Kestrel intercepts.
 source "$(dirname "$0")/lib.sh"
-if ! reason=$("$ROOT/scripts/detect-kvm.sh" 2>&1 >/dev/null); then
-    skip "no nested VMX through KVM here: $(echo "$reason" | tr '\n' ' ' | sed 's/ *$//')"
-fi
+need_kvm
 make_linux_image "$WORK/linux.iso" poweroff
 rc=0
 boot_qemu --iso "$WORK/linux.iso" --smp 4 --accel kvm --timeout 300 || rc=$?

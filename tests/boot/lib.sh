@@ -92,3 +92,12 @@ make_linux_image() {
     "$maker" "$out" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/kestrel.cfg:kestrel.cfg" \
         "$WORK/vmlinuz:vmlinuz" "$WORK/initrd.gz:initrd.gz"
 }
+
+# need_kvm: skips the test (with detect-kvm.sh's reasons) unless QEMU can
+# use KVM with nested VMX here.
+need_kvm() {
+    local reason
+    if ! reason=$("$ROOT/scripts/detect-kvm.sh" 2>&1 >/dev/null); then
+        skip "no nested VMX through KVM here: $(echo "$reason" | tr '\n' ' ' | sed 's/ *$//')"
+    fi
+}
