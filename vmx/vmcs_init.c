@@ -178,49 +178,27 @@ static void clear_common_guest_state(void)
     vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, 0);
 }
 
-/* 32-bit protected mode, paging off, flat 4 GiB segments: what multiboot
- * promises a kernel (its GDTR "may be invalid": the kernel loads its own). */
-static void guest_protected_mode(const struct guest_entry *e)
-{
-    const struct vmx_caps *c = vmx_caps();
-
-    clear_common_guest_state();
-    set_guest_cr0_cr4(CR0_PE | CR0_ET, 0);
-    vmcs_writenat(VMCS_GUEST_CR3, 0);
-    vmcs_write64(VMCS_GUEST_IA32_EFER, 0);
-    vmcs_set_segment(SEG_CS, 0x08, 0, 0xffffffff, AR_CODE32);
-    vmcs_set_segment(SEG_SS, 0x10, 0, 0xffffffff, AR_DATA);
-    vmcs_set_segment(SEG_DS, 0x10, 0, 0xffffffff, AR_DATA);
-    vmcs_set_segment(SEG_ES, 0x10, 0, 0xffffffff, AR_DATA);
-    vmcs_set_segment(SEG_FS, 0x10, 0, 0xffffffff, AR_DATA);
-    vmcs_set_segment(SEG_GS, 0x10, 0, 0xffffffff, AR_DATA);
-    vmcs_set_segment(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
-    vmcs_set_segment(SEG_TR, 0, 0, 0x67, AR_TSS64_BUSY);
-    vmcs_writenat(VMCS_GUEST_GDTR_BASE, e->gdtr_base);
-    vmcs_write32(VMCS_GUEST_GDTR_LIMIT, e->gdtr_limit);
-    vmcs_writenat(VMCS_GUEST_IDTR_BASE, 0);
-    vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0);
-    vmcs_writenat(VMCS_GUEST_RIP, e->rip);
-    vmcs_writenat(VMCS_GUEST_RSP, e->rsp);
-    vmcs_writenat(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
-    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_ACTIVE);
-    vmcs_write32(VMCS_CTRL_ENTRY, c->entry);   /* not IA-32e mode */
-}
-
 void vmcs_guest_long_mode(const struct guest_entry *e)
 {
     const struct vmx_caps *c = vmx_caps();
-
-    if (e->mode32) {
-        guest_protected_mode(e);
-        return;
-    }
-    clear_common_guest_state();
-    set_guest_cr0_cr4(CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG, CR4_PAE);
-    vmcs_writenat(VMCS_GUEST_CR3, e->cr3);
-    vmcs_write64(VMCS_GUEST_IA32_EFER, EFER_LME | EFER_LMA | (rdmsr(MSR_IA32_EFER) & EFER_NXE));
+    /* Flat segments either way; what differs is paging, EFER and the code
+     * segment: 64-bit with e->cr3, or 32-bit protected mode with paging off,
+     * which is what multiboot promises a kernel (e->mode32; its GDTR "may be
+     * invalid": the kernel loads its own). */
+    bool lm = !e->mode32;
     uint16_t cs = e->cs ? e->cs : 0x08, ds = e->ds ? e->ds : 0x10;
-    vmcs_set_segment(SEG_CS, cs, 0, 0xffffffff, AR_CODE64);
+
+    clear_common_guest_state();
+    if (lm) {
+        set_guest_cr0_cr4(CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG, CR4_PAE);
+        vmcs_writenat(VMCS_GUEST_CR3, e->cr3);
+        vmcs_write64(VMCS_GUEST_IA32_EFER, EFER_LME | EFER_LMA | (rdmsr(MSR_IA32_EFER) & EFER_NXE));
+    } else {
+        set_guest_cr0_cr4(CR0_PE | CR0_ET, 0);
+        vmcs_writenat(VMCS_GUEST_CR3, 0);
+        vmcs_write64(VMCS_GUEST_IA32_EFER, 0);
+    }
+    vmcs_set_segment(SEG_CS, cs, 0, 0xffffffff, lm ? AR_CODE64 : AR_CODE32);
     vmcs_set_segment(SEG_SS, ds, 0, 0xffffffff, AR_DATA);
     vmcs_set_segment(SEG_DS, ds, 0, 0xffffffff, AR_DATA);
     vmcs_set_segment(SEG_ES, ds, 0, 0xffffffff, AR_DATA);
@@ -236,7 +214,7 @@ void vmcs_guest_long_mode(const struct guest_entry *e)
     vmcs_writenat(VMCS_GUEST_RSP, e->rsp);
     vmcs_writenat(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_ACTIVE);
-    vmcs_write32(VMCS_CTRL_ENTRY, c->entry | ENTRY_IA32E_MODE_GUEST);
+    vmcs_write32(VMCS_CTRL_ENTRY, lm ? c->entry | ENTRY_IA32E_MODE_GUEST : c->entry);
 }
 
 /* The register state INIT leaves (SDM vol. 3A table 10-1), apart from
