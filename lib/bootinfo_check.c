@@ -6,18 +6,12 @@
  * checked for wrap-around here, once.
  */
 #include "lib/bootinfo_check.h"
+#include "lib/parse_checks.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #define EFI_DESC_MIN 40          /* sizeof(EFI_MEMORY_DESCRIPTOR) in UEFI 2.x */
-
-static int reject(const char **why, const char *reason)
-{
-    if (why != NULL)
-        *why = reason;
-    return -1;
-}
 
 static bool range_wraps(uint64_t base, uint64_t size)
 {

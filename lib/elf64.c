@@ -6,6 +6,7 @@
  * checked against the file and for 64-bit wrap-around before use.
  */
 #include "lib/elf64.h"
+#include "lib/parse_checks.h"
 
 #include <stdbool.h>
 
@@ -58,24 +59,6 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 byte
 #define ELF_MAX_PHNUM 64
 
 #define PAGE_MASK_4K  0xfffull
-
-static int reject(const char **why, const char *reason)
-{
-    if (why != NULL)
-        *why = reason;
-    return -1;
-}
-
-static bool is_power_of_two(uint64_t v)
-{
-    return v != 0 && (v & (v - 1)) == 0;
-}
-
-/* Whether [base, base+len) ends at or below limit, without overflow. */
-static bool range_within(uint64_t base, uint64_t len, uint64_t limit)
-{
-    return base <= limit && len <= limit - base;
-}
 
 static bool inside_file(uint64_t offset, uint64_t len, size_t size)
 {

@@ -6,24 +6,11 @@
  * assumptions) and only after the file is known to reach them.
  */
 #include "lib/le.h"
+#include "lib/parse_checks.h"
 #include "guest/linux/bzimage.h"
 
 _Static_assert(2 * BZ_SECTOR_SIZE >= BZ_HDR_END_MAX,
                "a header boot_params can hold always fits the smallest setup");
-
-/* ---- little-endian access ----------------------------------------------- */
-
-static int reject(const char **why, const char *reason)
-{
-    if (why != NULL)
-        *why = reason;
-    return -1;
-}
-
-static bool is_power_of_two(uint64_t v)
-{
-    return v != 0 && (v & (v - 1)) == 0;
-}
 
 /* ---- parsing ------------------------------------------------------------- */
 

@@ -8,29 +8,10 @@
  * untrusted value to an offset.
  */
 #include "lib/le.h"
+#include "lib/parse_checks.h"
 #include "guest/multiboot/multiboot.h"
 
 #define FOUR_GIB        (1ull << 32)
-
-/* ---- little-endian access ----------------------------------------------- */
-
-static int reject(const char **why, const char *reason)
-{
-    if (why != NULL)
-        *why = reason;
-    return -1;
-}
-
-static bool is_power_of_two(uint64_t v)
-{
-    return v != 0 && (v & (v - 1)) == 0;
-}
-
-/* Whether [base, base + len) ends at or below limit, without overflow. */
-static bool range_within(uint64_t base, uint64_t len, uint64_t limit)
-{
-    return base <= limit && len <= limit - base;
-}
 
 static uint64_t align_up8(uint64_t v)
 {
