@@ -1,7 +1,7 @@
 /* The guest's memory = usable RAM minus Kestrel's (see guest_memory.h). */
 #include "mm/guest_memory.h"
+#include "mm/managed_ram.h"
 
-#define LOW_MEMORY_END   0x100000ull
 #define MAX_HIDDEN_PIECES 512
 
 struct piece {
@@ -41,15 +41,9 @@ enum memmap_status guest_memory_mark_hidden(struct mem_region *map, size_t *coun
     unsigned n = 0;
 
     for (size_t i = 0; i < *count; i++) {
-        if (map[i].kind != MEM_USABLE) {
+        uint64_t base, end;
+        if (!managed_ram(&map[i], &base, &end)) {
             continue;
-        }
-        uint64_t base = map[i].base, end = map[i].base + map[i].size;
-        if (end <= LOW_MEMORY_END) {
-            continue;
-        }
-        if (base < LOW_MEMORY_END) {
-            base = LOW_MEMORY_END;
         }
         if (!subtract_guest(base, end, guest, hidden, &n)) {
             return MEMMAP_TOO_MANY;

@@ -1,10 +1,9 @@
 /* Physical page allocator: the frame pool (mm/frames.c) behind a lock. */
 #include "mm/pmm.h"
+#include "mm/managed_ram.h"
 #include "mm/frames.h"
 #include "kernel/spinlock.h"
 #include "kernel/log.h"
-
-#define LOW_MEMORY_END 0x100000ull
 
 static struct frame_pool pool;
 static struct spinlock pool_lock;
@@ -13,15 +12,9 @@ void pmm_init(const struct kestrel_bootinfo *bi, const struct mem_region *map, s
 {
     frames_init(&pool);
     for (size_t i = 0; i < count; i++) {
-        if (map[i].kind != MEM_USABLE) {
+        uint64_t base, end;
+        if (!managed_ram(&map[i], &base, &end)) {
             continue;
-        }
-        uint64_t base = map[i].base, end = map[i].base + map[i].size;
-        if (end <= LOW_MEMORY_END) {
-            continue;
-        }
-        if (base < LOW_MEMORY_END) {
-            base = LOW_MEMORY_END;
         }
         if (!frames_add(&pool, base, end - base)) {
             log_warn("memory map too fragmented: %llu KiB at %#llx not used",
