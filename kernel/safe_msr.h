@@ -18,21 +18,26 @@ struct ex_table_entry {
 /* The fixup address for a faulting RIP, or 0. */
 uint64_t ex_table_fixup(uint64_t rip);
 
+/* After an instruction at local label 1: lists it in .ex_table with a
+ * fixup that sets operand %[f] to 1 and resumes after it (label 2). */
+#define SAFE_INSN_FIXUP                                                        \
+    "2:\n"                                                                     \
+    ".pushsection .text.fixup, \"ax\"\n"                                       \
+    "3: mov $1, %[f]\n"                                                        \
+    "   jmp 2b\n"                                                              \
+    ".popsection\n"                                                            \
+    ".pushsection .ex_table, \"a\"\n"                                          \
+    ".balign 8\n"                                                              \
+    ".quad 1b, 3b\n"                                                           \
+    ".popsection\n"
+
 static inline bool rdmsr_safe(uint32_t msr, uint64_t *value)
 {
     uint32_t lo = 0, hi = 0;
     int failed;
     __asm__ volatile("xor %[f], %[f]\n"
                      "1: rdmsr\n"
-                     "2:\n"
-                     ".pushsection .text.fixup, \"ax\"\n"
-                     "3: mov $1, %[f]\n"
-                     "   jmp 2b\n"
-                     ".popsection\n"
-                     ".pushsection .ex_table, \"a\"\n"
-                     ".balign 8\n"
-                     ".quad 1b, 3b\n"
-                     ".popsection\n"
+                     SAFE_INSN_FIXUP
                      : [f] "=&r"(failed), "+a"(lo), "+d"(hi)
                      : "c"(msr)
                      : "memory");
@@ -45,15 +50,7 @@ static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
     int failed;
     __asm__ volatile("xor %[f], %[f]\n"
                      "1: wrmsr\n"
-                     "2:\n"
-                     ".pushsection .text.fixup, \"ax\"\n"
-                     "3: mov $1, %[f]\n"
-                     "   jmp 2b\n"
-                     ".popsection\n"
-                     ".pushsection .ex_table, \"a\"\n"
-                     ".balign 8\n"
-                     ".quad 1b, 3b\n"
-                     ".popsection\n"
+                     SAFE_INSN_FIXUP
                      : [f] "=&r"(failed)
                      : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
                      : "memory");
