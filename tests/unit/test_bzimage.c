@@ -1,5 +1,6 @@
 /* Unit tests for guest/linux/bzimage.c. */
 #include "test.h"
+#include "test_bytes.h"
 
 #include "guest/linux/bzimage.h"
 
@@ -17,55 +18,6 @@
 struct image {
     uint8_t b[T_IMAGE_SIZE];
 };
-
-static void w8(uint8_t *p, unsigned off, uint8_t v)
-{
-    p[off] = v;
-}
-
-static void w16(uint8_t *p, unsigned off, uint16_t v)
-{
-    memcpy(p + off, &v, 2);
-}
-
-static void w32(uint8_t *p, unsigned off, uint32_t v)
-{
-    memcpy(p + off, &v, 4);
-}
-
-static void w64(uint8_t *p, unsigned off, uint64_t v)
-{
-    memcpy(p + off, &v, 8);
-}
-
-static uint8_t r8(const uint8_t *p, unsigned off)
-{
-    return p[off];
-}
-
-static uint16_t r16(const uint8_t *p, unsigned off)
-{
-    uint16_t v;
-
-    memcpy(&v, p + off, 2);
-    return v;
-}
-
-static uint32_t r32(const uint8_t *p, unsigned off)
-{
-    uint32_t v;
-
-    memcpy(&v, p + off, 4);
-    return v;
-}
-
-static uint64_t r64(const uint8_t *p, unsigned off)
-{
-    uint64_t v;
-
-    memcpy(&v, p + off, 8);
-    return v;
-}
 
 static void build_image(struct image *img)
 {

@@ -1,5 +1,6 @@
 /* Unit tests for guest/multiboot/multiboot.c. */
 #include "test.h"
+#include "test_bytes.h"
 
 #include "guest/multiboot/multiboot.h"
 
@@ -10,45 +11,6 @@
 struct image {
     uint8_t b[IMG_SIZE];
 };
-
-static void w16(uint8_t *p, size_t off, uint16_t v)
-{
-    memcpy(p + off, &v, 2);
-}
-
-static void w32(uint8_t *p, size_t off, uint32_t v)
-{
-    memcpy(p + off, &v, 4);
-}
-
-static void w64(uint8_t *p, size_t off, uint64_t v)
-{
-    memcpy(p + off, &v, 8);
-}
-
-static uint16_t r16(const uint8_t *p, size_t off)
-{
-    uint16_t v;
-
-    memcpy(&v, p + off, 2);
-    return v;
-}
-
-static uint32_t r32(const uint8_t *p, size_t off)
-{
-    uint32_t v;
-
-    memcpy(&v, p + off, 4);
-    return v;
-}
-
-static uint64_t r64(const uint8_t *p, size_t off)
-{
-    uint64_t v;
-
-    memcpy(&v, p + off, 8);
-    return v;
-}
 
 static void fill(struct image *img)
 {
