@@ -8,12 +8,6 @@
 #include "lib/fmt.h"
 #include "mm/paging.h"
 
-static const void *kernel_map(void *ctx, uint64_t phys, uint64_t len)
-{
-    (void)ctx;
-    return paging_phys(phys, len);
-}
-
 /* What Kestrel will intercept when it gives the guest these tables: the
  * firmware's PM1a control and reset registers and its \_S5 type (a line on
  * every machine with ACPI, so a QEMU boot without VMX checks it too). */
@@ -35,7 +29,7 @@ static void report_power(const struct acpi_view *view, uint64_t rsdp)
 void acpi_crosscheck_cpus(const struct kestrel_bootinfo *bi)
 {
     static struct acpi_root root;        /* large: off the stack */
-    struct acpi_view view = { .map = kernel_map, .ctx = 0 };
+    struct acpi_view view = { .map = paging_phys_map, .ctx = 0 };
     const char *why;
     uint32_t ids[BOOTINFO_MAX_CPUS];
     uint32_t len, enabled, matched;

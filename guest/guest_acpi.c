@@ -76,12 +76,6 @@ static bool build_own(struct vm *vm, struct frame_pool *guest, uint64_t *rsdp, u
     return true;
 }
 
-static const void *kernel_map(void *ctx, uint64_t phys, uint64_t len)
-{
-    (void)ctx;
-    return paging_phys(phys, len);
-}
-
 /* The firmware's tables, Kestrel's MADT; intercepts on the firmware's own
  * PM1a control and reset registers. */
 static bool pass_firmware(struct vm *vm, struct frame_pool *guest, const struct acpi_view *view,
@@ -141,7 +135,7 @@ bool guest_acpi_build(struct vm *vm, struct frame_pool *guest, uint64_t fw_rsdp,
 {
     if (fw_rsdp) {
         static struct acpi_survey survey;    /* large (the root's entries): off the stack */
-        struct acpi_view view = { .map = kernel_map, .ctx = 0 };
+        struct acpi_view view = { .map = paging_phys_map, .ctx = 0 };
         const char *bad;
         if (acpi_survey(&view, fw_rsdp, &survey, &bad)) {
             return pass_firmware(vm, guest, &view, &survey, rsdp, size, why);

@@ -20,6 +20,14 @@ void paging_init(const struct kestrel_bootinfo *bi, const struct mem_region *map
  * pointers lead to: a wrong pointer is an error, not a page fault). */
 const void *paging_phys(uint64_t phys, uint64_t len);
 
+/* paging_phys() with the callback shape table readers take (lib/acpi_read.h's
+ * acpi_view.map); ctx is unused. */
+static inline const void *paging_phys_map(void *ctx, uint64_t phys, uint64_t len)
+{
+    (void)ctx;
+    return paging_phys(phys, len);
+}
+
 uint64_t paging_root(void);          /* physical address for CR3 */
 bool     paging_has_nx(void);
 
