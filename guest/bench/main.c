@@ -69,11 +69,7 @@ void guest_main(const struct guest_boot_info *info)
     idt_init();
     idt_load();
 
-    const char *problem = boot_info_accept(info);
-    if (problem != NULL) {
-        say("boot info at 0x%lx unusable: %s", (uint64_t)info, problem);
-        guest_power_off();
-    }
+    boot_info_require(info, NULL);
     lapic_init_cpu();
     bench_ipi_install();
     say("starting on the BSP (APIC ID %u, %s, TSC %lu Hz): median of %u batches of %u iterations",

@@ -5,6 +5,8 @@
 #include <stddef.h>
 
 #include "guest/common/boot_info.h"
+#include "guest/common/hypercall.h"
+#include "guest/common/serial.h"
 
 const struct guest_boot_info *boot_info;
 
@@ -36,4 +38,17 @@ const char *boot_info_accept(const struct guest_boot_info *info)
     if (why == NULL)
         boot_info = info;
     return why;
+}
+
+void boot_info_require(const struct guest_boot_info *info, const char *fail_line)
+{
+    const char *problem = boot_info_accept(info);
+    if (problem == NULL) {
+        return;
+    }
+    say("boot info at 0x%lx unusable: %s", (uint64_t)info, problem);
+    if (fail_line != NULL) {
+        say("%s", fail_line);
+    }
+    guest_power_off();
 }

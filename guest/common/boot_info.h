@@ -19,4 +19,8 @@ __attribute__((noreturn)) void guest_main(const struct guest_boot_info *info);
  * NULL).  Also refuses an image not linked where Kestrel maps it. */
 const char *boot_info_accept(const struct guest_boot_info *info);
 
+/* boot_info_accept(), or, when info is unusable, says why (then fail_line,
+ * unless NULL, as the guest's result line) and powers off. */
+void boot_info_require(const struct guest_boot_info *info, const char *fail_line);
+
 #endif

@@ -96,12 +96,7 @@ void guest_main(const struct guest_boot_info *info)
     idt_init();
     idt_load();
 
-    const char *problem = boot_info_accept(info);
-    if (problem != NULL) {
-        say("boot info at 0x%lx unusable: %s", (uint64_t)info, problem);
-        say("FAIL 0/0: boot-info");
-        guest_power_off();
-    }
+    boot_info_require(info, "FAIL 0/0: boot-info");
     lapic_init_cpu();
     say("starting on the BSP (APIC ID %u, %s); %u other vCPUs stay in wait-for-SIPI",
         info->bsp_apic_id, info->x2apic ? "x2APIC" : "xAPIC", info->cpu_count - 1);

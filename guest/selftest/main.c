@@ -120,12 +120,7 @@ void guest_main(const struct guest_boot_info *info)
     idt_init();
     idt_load();
 
-    const char *problem = boot_info_accept(info);
-    if (problem != NULL) {
-        say("boot info at 0x%lx unusable: %s", (uint64_t)info, problem);
-        say("FAIL 0/0: boot-info");
-        guest_power_off();
-    }
+    boot_info_require(info, "FAIL 0/0: boot-info");
     assign_cpus();
     lapic_init_cpu();
     say("starting: %u cpus, %s, BSP APIC ID %u", cpu_total, info->x2apic ? "x2APIC" : "xAPIC",
