@@ -138,3 +138,23 @@ bool lapic_send_nmi_all_but_self(void)
 {
     return send_ipi(0, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
 }
+
+bool lapic_send_ipi_raw(uint32_t dest, uint32_t icr_low)
+{
+    return send_ipi(dest, icr_low);
+}
+
+bool lapic_in_x2apic_mode(void)
+{
+    return in_x2apic_mode();
+}
+
+void lapic_xapic_write(uint32_t offset, uint32_t value)
+{
+    xapic_mmio[offset / 4] = value;
+}
+
+uint32_t lapic_xapic_read(uint32_t offset)
+{
+    return xapic_mmio[offset / 4];
+}

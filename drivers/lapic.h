@@ -22,5 +22,16 @@ void     lapic_eoi(void);
 bool lapic_send_init(uint32_t apic_id);
 bool lapic_send_sipi(uint32_t apic_id, uint8_t vector_page);
 bool lapic_send_nmi_all_but_self(void);
+/* One IPI to a physical destination (dest: xAPIC ID or x2APIC ID), low =
+ * ICR[31:0] as the caller built it (a guest's, once Kestrel's IPI mediation
+ * allowed it: core/apic_guard.c). */
+bool lapic_send_ipi_raw(uint32_t dest, uint32_t icr_low);
+
+/* The mode this CPU's LAPIC is in now (a guest may switch it). */
+bool lapic_in_x2apic_mode(void);
+/* A 32-bit register of the xAPIC page at byte offset, through Kestrel's
+ * mapping; only meaningful in xAPIC mode.  For the guest's mediated writes. */
+void lapic_xapic_write(uint32_t offset, uint32_t value);
+uint32_t lapic_xapic_read(uint32_t offset);
 
 #endif

@@ -180,6 +180,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     vm.vcpus[bsp->index] = new_vcpu();
     vm.vcpus[bsp->index]->apic_id = bsp->apic_id;
     vm.vcpus[bsp->index]->is_bsp = true;
+    vm.vcpus[bsp->index]->slot = vm.vcpu_count;
     vm.apic_ids[vm.vcpu_count++] = bsp->apic_id;
     for (unsigned i = 0; i < percpu_count; i++) {
         struct percpu *cpu = percpu_table[i];
@@ -193,6 +194,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
         }
         vm.vcpus[i] = new_vcpu();
         vm.vcpus[i]->apic_id = cpu->apic_id;
+        vm.vcpus[i]->slot = vm.vcpu_count;
         vm.apic_ids[vm.vcpu_count++] = cpu->apic_id;
     }
     if (held_back) {

@@ -1,6 +1,7 @@
 /*
- * RDMSR/WRMSR that survive a #GP: for MSRs whose existence Kestrel cannot
- * know in advance (a guest's passthrough access to an MSR this CPU lacks).
+ * RDMSR/WRMSR/XSETBV that survive a #GP: for MSRs whose existence Kestrel
+ * cannot know in advance (a guest's passthrough access to an MSR this CPU
+ * lacks), and for the guest's XCR0 values.
  * The faulting instruction is listed in the .ex_table section; the #GP
  * handler (kernel/trap.c) resumes at its fixup, which reports failure.
  */
@@ -53,6 +54,21 @@ static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
                      SAFE_INSN_FIXUP
                      : [f] "=&r"(failed)
                      : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+                     : "memory");
+    return !failed;
+}
+
+/* XSETBV that survives a #GP: the guest's XCR0 is checked against the SDM's
+ * rules before Kestrel executes it, and should a rule be missed the CPU's
+ * #GP goes back to the guest instead of stopping the machine. */
+static inline bool xsetbv_safe(uint32_t xcr, uint64_t value)
+{
+    int failed;
+    __asm__ volatile("xor %[f], %[f]\n"
+                     "1: xsetbv\n"
+                     SAFE_INSN_FIXUP
+                     : [f] "=&r"(failed)
+                     : "c"(xcr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
                      : "memory");
     return !failed;
 }

@@ -21,6 +21,15 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
     return r;
 }
 
+/* CPUID into 64-bit variables: the instruction writes the 32-bit registers,
+ * which zero-extends them, so a caller storing the results into 64-bit guest
+ * register slots needs no extra moves (the CPUID exit's fast path). */
+static inline void cpuid64(uint32_t leaf, uint32_t subleaf, uint64_t *a, uint64_t *b, uint64_t *c,
+                           uint64_t *d)
+{
+    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(subleaf));
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;
@@ -50,6 +59,20 @@ DEFINE_CR_ACCESS(2)
 DEFINE_CR_ACCESS(3)
 DEFINE_CR_ACCESS(4)
 #undef DEFINE_CR_ACCESS
+
+/* Debug status: Kestrel uses no debug registers, so in root mode DR0-DR3
+ * and DR6 hold the guest's values (VMX switches only DR7). */
+static inline uint64_t read_dr6(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_dr6(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%dr6" : : "r"(v));
+}
 
 static inline void outb(uint16_t port, uint8_t v)  { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
@@ -82,9 +105,15 @@ struct __attribute__((packed)) descriptor_ptr {
     uint64_t base;
 };
 
+static inline void store_gdt(struct descriptor_ptr *p) { __asm__ volatile("sgdt %0" : "=m"(*p)); }
+static inline void store_idt(struct descriptor_ptr *p) { __asm__ volatile("sidt %0" : "=m"(*p)); }
 static inline void load_gdt(const struct descriptor_ptr *p) { __asm__ volatile("lgdt %0" : : "m"(*p)); }
 static inline void load_idt(const struct descriptor_ptr *p) { __asm__ volatile("lidt %0" : : "m"(*p)); }
 static inline void load_tr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel)); }
+
+/* Writes back and invalidates every cache line (the guest's INVD is run as
+ * this: plain INVD would drop Kestrel's own dirty lines too). */
+static inline void wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
 
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 

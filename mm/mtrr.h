@@ -31,6 +31,7 @@ enum mem_type {
  * code that reads the real MTRRs and the guest's shadow copies alike. */
 #define MTRRCAP_VCNT_MASK           0xffull          /* IA32_MTRRCAP: variable ranges */
 #define MTRRCAP_FIX                 (1ull << 8)      /* fixed ranges supported */
+#define MTRRCAP_SMRR                (1ull << 11)     /* SMM range registers supported */
 #define MTRR_DEF_TYPE_TYPE_MASK     0xffull          /* IA32_MTRR_DEF_TYPE: default type */
 #define MTRR_DEF_TYPE_FE            (1ull << 10)     /* fixed ranges enabled */
 #define MTRR_DEF_TYPE_E             (1ull << 11)     /* MTRRs enabled */

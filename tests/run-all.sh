@@ -25,6 +25,13 @@ if [ -z "$summary" ] || { [ $unit_rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; }; then
     failed=$((failed + 1)); failures+=("unit test build")
 fi
 
+echo "== layout rules (docs/architecture.md)"
+if layout_out=$(scripts/check-layout.sh 2>&1); then
+    passed=$((passed + 1)); echo "PASS layout"
+else
+    failed=$((failed + 1)); failures+=("layout"); echo "FAIL layout"; echo "$layout_out" | sed 's/^/    /'
+fi
+
 echo "== boot tests"
 for t in tests/boot/[0-9]*.sh; do
     name=$(basename "$t" .sh)

@@ -13,9 +13,17 @@
 #define PROC2_REQUIRED (PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST)
 /* Instructions a guest would otherwise get #UD for on a CPU that has them. */
 #define PROC2_OPTIONAL (PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID | PROC2_ENABLE_XSAVES)
+/* Debug controls: without saving DR7 and IA32_DEBUGCTL on exit (which
+ * clears both) and loading them on entry, the guest's breakpoints and branch
+ * recording would be lost on every exit. */
 #define EXIT_REQUIRED  (EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT | EXIT_SAVE_EFER | \
-                        EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
-#define ENTRY_REQUIRED (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT)
+                        EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_DEBUG_CONTROLS)
+#define ENTRY_REQUIRED (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG_CONTROLS)
+/* Where the CPU offers them: nothing counts in root mode (the PMU is hidden
+ * from the guest, but the firmware may have left counters running), and
+ * Intel PT never traces Kestrel. */
+#define EXIT_OPTIONAL  (EXIT_LOAD_PERF_GLOBAL_CTRL | EXIT_CLEAR_RTIT_CTL)
+#define ENTRY_OPTIONAL (ENTRY_LOAD_PERF_GLOBAL_CTRL)
 
 bool vmx_control_value(uint64_t cap_msr, uint32_t required, uint32_t optional, uint32_t *value)
 {
@@ -81,6 +89,8 @@ static bool check_features(const struct vmx_cap_msrs *m, const char **reason)
         { (exit1 & (EXIT_SAVE_PAT | EXIT_LOAD_PAT)) == (EXIT_SAVE_PAT | EXIT_LOAD_PAT) &&
               (entry1 & ENTRY_LOAD_PAT), "saving/loading IA32_PAT not supported" },
         { (entry1 & ENTRY_IA32E_MODE_GUEST) != 0, "64-bit guests not supported" },
+        { (exit1 & EXIT_SAVE_DEBUG_CONTROLS) && (entry1 & ENTRY_LOAD_DEBUG_CONTROLS),
+          "saving/loading debug controls (DR7, IA32_DEBUGCTL) not supported" },
     };
     return first_missing(checks, sizeof(checks) / sizeof(checks[0]), reason);
 }
@@ -102,8 +112,8 @@ bool vmx_caps_evaluate(const struct vmx_cap_msrs *m, struct vmx_caps *caps, cons
     if (!vmx_control_value(m->pin, PIN_REQUIRED, 0, &caps->pin) ||
         !vmx_control_value(m->proc, PROC_REQUIRED, 0, &caps->proc) ||
         !vmx_control_value(m->proc2, PROC2_REQUIRED, PROC2_OPTIONAL, &caps->proc2) ||
-        !vmx_control_value(m->exit, EXIT_REQUIRED, 0, &caps->exit) ||
-        !vmx_control_value(m->entry, ENTRY_REQUIRED, 0, &caps->entry)) {
+        !vmx_control_value(m->exit, EXIT_REQUIRED, EXIT_OPTIONAL, &caps->exit) ||
+        !vmx_control_value(m->entry, ENTRY_REQUIRED, ENTRY_OPTIONAL, &caps->entry)) {
         *reason = "a required VMX control is not supported";
         return false;
     }

@@ -62,6 +62,10 @@ enum exit_action handle_ept_violation(struct vcpu *v, uint64_t qual);
 enum exit_action handle_ept_misconfig(struct vcpu *v, uint64_t qual);
 enum exit_action handle_io(struct vcpu *v, uint64_t qual);
 
+/* The x2APIC ICR write (MSR 0x830): mediated by core/apic_guard.c.  False:
+ * inject #GP (reserved bits). */
+bool exit_x2apic_icr_write(struct vcpu *v, uint64_t value);
+
 /* Delivers what is pending (interrupts queued while the guest could not
  * take them) before the next entry; opens the interrupt/NMI window when it
  * cannot yet. */

@@ -7,17 +7,17 @@
 #define KESTREL_VMX_EXIT_CPUID_H
 
 #include "vmx/exit.h"
-#include "vmx/cpuid_policy.h"
+#include "core/cpuid_policy.h"
 #include "kernel/x86.h"
 
 static inline __attribute__((always_inline)) void exit_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs[GPR_RAX], subleaf = (uint32_t)v->regs[GPR_RCX];
-    /* 64-bit outputs: CPUID writes the 32-bit registers, which zero-extends
-     * them, so the results go to the guest's slots without extra moves. */
+    /* 64-bit outputs (cpuid64): the results go to the guest's slots
+     * without extra moves. */
     uint64_t a, b, c, d;
 
-    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(subleaf));
+    cpuid64(leaf, subleaf, &a, &b, &c, &d);
     if (__builtin_expect(!cpuid_policy_passes_through(leaf), 0)) {
         struct cpuid_values out = { (uint32_t)a, (uint32_t)b, (uint32_t)c, (uint32_t)d };
         cpuid_policy_apply(leaf, subleaf, &out);

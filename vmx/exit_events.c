@@ -11,6 +11,9 @@
 #include "vmx/vmcs_init.h"
 #include "vmx/vmx_root.h"
 #include "kernel/log.h"
+#include "kernel/x86.h"
+#include "kernel/trap.h"
+#include "kernel/control_regs.h"
 
 #define RFLAGS_IF (1ull << 9)
 
@@ -99,21 +102,84 @@ enum exit_action handle_external_interrupt(struct vcpu *v, uint64_t qual)
     return EXIT_RESUME;
 }
 
+/* An event whose delivery raised the intercepted exception was not
+ * delivered: an external interrupt or NMI goes back into the queue (the
+ * exception is delivered first, as the CPU would); an exception or software
+ * interrupt recurs when its instruction restarts. */
+static void requeue_interrupted_event(struct vcpu *v)
+{
+    uint32_t vectoring = vmcs_read32(VMCS_RO_IDT_VECTORING_INFO);
+    if (!(vectoring & INTR_INFO_VALID)) {
+        return;
+    }
+    uint32_t type = (vectoring & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+    uint8_t vector = (uint8_t)(vectoring & INTR_INFO_VECTOR_MASK);
+    if (type == INTR_TYPE_EXTERNAL_INTERRUPT) {
+        v->pending_irqs[vector / 64] |= 1ull << (vector % 64);
+        v->attention = true;
+    } else if (type == INTR_TYPE_NMI) {
+        v->nmi_pending = true;
+        v->attention = true;
+    }
+}
+
+/* #DB and #AC exit only so that a loop of them (a #DB whose delivery hits a
+ * data breakpoint, an #AC whose delivery is misaligned) passes through root
+ * mode, where Kestrel's stop request is seen: each is given back to the
+ * guest as the CPU would have delivered it. */
+static enum exit_action reflect_exception(struct vcpu *v, uint32_t info, uint64_t qual)
+{
+    uint8_t vector = (uint8_t)(info & INTR_INFO_VECTOR_MASK);
+    uint32_t type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+
+    if (v->vm->end != GUEST_RUNNING) {
+        return EXIT_LEAVE;
+    }
+    requeue_interrupted_event(v);
+    if (vector == VEC_DEBUG) {
+        /* A #DB exit leaves DR6 and DR7.GD as they were (SDM 27.1): the
+         * qualification holds what the CPU would have written to DR6. */
+        uint64_t dr6 = (read_dr6() & ~(DR6_B0_B3 | DR6_BD | DR6_BS)) | DR6_FIXED_ONES |
+                       (qual & (DR6_B0_B3 | DR6_BD | DR6_BS));
+        if (qual & DR6_RTM) {
+            dr6 &= ~DR6_RTM;
+        }
+        write_dr6(dr6);
+        if (qual & DR6_BD) {
+            vmcs_writenat(VMCS_GUEST_DR7, vmcs_readnat(VMCS_GUEST_DR7) & ~DR7_GD);
+        }
+        if (type == INTR_TYPE_PRIVILEGED_SOFTWARE_EXCEPTION) {
+            /* INT1 (ICEBP): injected as what it was, past the instruction. */
+            vmcs_write32(VMCS_CTRL_ENTRY_INSTRUCTION_LEN,
+                         vmcs_read32(VMCS_RO_EXIT_INSTRUCTION_LEN));
+            vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO,
+                         INTR_INFO(VEC_DEBUG, INTR_TYPE_PRIVILEGED_SOFTWARE_EXCEPTION));
+        } else {
+            exit_inject_exception(VEC_DEBUG, false, 0);
+        }
+        return EXIT_RESUME;
+    }
+    if (vector == VEC_ALIGNMENT_CHECK) {
+        exit_inject_exception(VEC_ALIGNMENT_CHECK, true, vmcs_read32(VMCS_RO_EXIT_INTR_ERROR_CODE));
+        return EXIT_RESUME;
+    }
+    return exit_unhandled(v, EXIT_REASON_EXCEPTION_NMI, qual, "unexpected exception exit");
+}
+
 enum exit_action handle_exception_nmi(struct vcpu *v, uint64_t qual)
 {
     uint32_t info = vmcs_read32(VMCS_RO_EXIT_INTR_INFO);
-    if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
-        /* Kestrel sends NMIs to make vCPUs leave when a guest ends; any
-         * other NMI is the guest's. */
-        if (v->vm->end != GUEST_RUNNING) {
-            return EXIT_LEAVE;
-        }
-        v->nmi_pending = true;
-        v->attention = true;
-        return EXIT_RESUME;
+    if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) != INTR_TYPE_NMI) {
+        return reflect_exception(v, info, qual);
     }
-    /* The exception bitmap is empty: no other exception should exit. */
-    return exit_unhandled(v, EXIT_REASON_EXCEPTION_NMI, qual, "unexpected exception exit");
+    /* Kestrel sends NMIs to make vCPUs leave when a guest ends; any other
+     * NMI is the guest's. */
+    if (v->vm->end != GUEST_RUNNING) {
+        return EXIT_LEAVE;
+    }
+    v->nmi_pending = true;
+    v->attention = true;
+    return EXIT_RESUME;
 }
 
 enum exit_action handle_interrupt_window(struct vcpu *v, uint64_t qual)

@@ -28,14 +28,14 @@ enum exit_action handle_ept_violation(struct vcpu *v, uint64_t qual)
     struct ept_violation_qual q = exit_qual_ept_violation(qual);
 
     uint32_t kind = kind_at(v->vm, gpa);
-    if (!(v->refused_kinds_reported & (1u << kind))) {
-        char words[128];
-        v->refused_kinds_reported |= 1u << kind;
-        exit_qual_ept_violation_format(&q, gpa, vmcs_readnat(VMCS_RO_GUEST_LINEAR_ADDRESS), words,
-                                       sizeof(words));
-        log_warn("cpu %u: guest access refused (%s memory): %s; #GP injected (reported once)",
-                 v->apic_id, kind ? memmap_kind_name((enum mem_kind)kind) : "unmapped", words);
-    }
+    enum refusal_kind what = kind == MEM_HYPERVISOR ? REFUSAL_MEM_HYPERVISOR
+                           : kind == MEM_RUNTIME_CODE || kind == MEM_RUNTIME_DATA
+                               ? REFUSAL_MEM_FIRMWARE : REFUSAL_MEM_OTHER;
+    char words[128];
+    exit_qual_ept_violation_format(&q, gpa, vmcs_readnat(VMCS_RO_GUEST_LINEAR_ADDRESS), words,
+                                   sizeof(words));
+    refusal_warn(&v->refusals, what, v->apic_id, "guest access refused (%s memory): %s; #GP injected",
+                 kind ? memmap_kind_name((enum mem_kind)kind) : "unmapped", words);
     exit_inject_gp();
     return EXIT_RESUME;
 }

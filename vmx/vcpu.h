@@ -9,10 +9,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vmx/vmx_bits.h"
-#include "vmx/msr_policy.h"
+#include "core/msr_policy.h"
 #include "mm/ept.h"
 #include "lib/memmap.h"
 #include "vmx/vpm.h"
+#include "core/refusal.h"
+#include "core/apic_guard.h"
+#include "core/ioapic_guard.h"
 
 /* General-purpose registers in the SDM's register-number order (the order
  * exit qualifications use).  The RSP slot is unused: the VMCS holds it. */
@@ -36,6 +39,7 @@ struct vcpu {
     uint64_t regs[GPR_COUNT];         /* must stay first: vmx/vmx_entry.asm */
     struct vm *vm;
     unsigned cpu_index;
+    unsigned slot;                    /* the vCPU's place in vm->apic_ids (BSP 0) */
     uint32_t apic_id;
     bool     is_bsp;
     uint16_t vpid;
@@ -48,7 +52,7 @@ struct vcpu {
     bool     nmi_pending;
 
     struct msr_shadow msr_shadow;
-    uint32_t refused_kinds_reported;  /* bit per enum mem_kind: EPT refusals already logged */
+    struct refusal_log refusals;      /* what was refused: warned once per kind, counted */
     uint64_t preemption_ticks;
 
     uint64_t exits[EXIT_REASON_COUNT];
@@ -70,6 +74,9 @@ struct vm {
     size_t   map_count;
     uint64_t canary;                  /* physical address of a hidden page with a pattern */
     uint64_t preemption_timer_value;
+    uint64_t cr4_guest_allowed;       /* CR4 bits the guest may set (its CPUID, VMX's FIXED1) */
+    uint64_t xss_allowed;             /* IA32_XSS components CPUID.(0DH,1) shows the guest */
+    uint64_t xcr0_allowed;            /* XCR0 components CPUID.(0DH,0) shows the guest */
     unsigned vcpu_count;
     struct vcpu *vcpus[256];          /* by CPU index; NULL for CPUs not in the guest */
     uint32_t apic_ids[256];           /* the vCPUs' APIC IDs, the BSP first */
@@ -77,6 +84,8 @@ struct vm {
     const char *end_how;              /* words for the status line */
     volatile unsigned left;           /* vCPUs that have left the guest */
     struct vpm vpm;                   /* virtual ACPI PM registers (guests with Kestrel's ACPI) */
+    struct apic_guard apic;           /* IPI mediation: the guest's vCPUs and their logical IDs */
+    struct ioapic_guard ioapic;       /* I/O APIC mediation */
 };
 
 /* The guest-physical range is guest RAM that Kestrel may read (and write,

@@ -9,7 +9,8 @@
 #include "vmx/vmx_root.h"
 #include "vmx/vmx_ops.h"
 #include "mm/pmm.h"
-#include "vmx/cpuid_policy.h"
+#include "core/cpuid_policy.h"
+#include "core/cr_rules.h"
 #include "mm/mtrr.h"
 #include "drivers/lapic.h"
 #include "drivers/timer.h"
@@ -53,6 +54,30 @@ static uint64_t ept_top(const struct mem_region *map, size_t count)
     return top;
 }
 
+/* What the guest is shown of this CPU (core/cpuid_policy.c), and what it
+ * may therefore enable: CR4 bits, XCR0 and IA32_XSS components.  Features
+ * whose CR4 bit VMX operation does not allow (IA32_VMX_CR4_FIXED1) are
+ * hidden first, so no guest tries a CR4 write Kestrel must refuse. */
+static struct cpuid_values guest_cpuid(uint32_t leaf, uint32_t subleaf)
+{
+    struct cpuid_regs r = cpuid(leaf, subleaf);
+    struct cpuid_values v = { r.eax, r.ebx, r.ecx, r.edx };
+    cpuid_policy_apply(leaf, subleaf, &v);
+    return v;
+}
+
+static void guest_cpu_view(struct vm *vm, const struct vmx_caps *caps)
+{
+    cpuid_policy_init();
+    cpuid_policy_hide_for_cr4(caps->msr.cr4_fixed1);
+    struct cpuid_values l1 = guest_cpuid(1, 0), l7 = guest_cpuid(7, 0);
+    struct cr4_cpuid f = { l1.ecx, l1.edx, l7.ebx, l7.ecx, l7.edx };
+    vm->cr4_guest_allowed = cr4_guest_allowed(&f) & caps->msr.cr4_fixed1;
+    struct cpuid_values d0 = guest_cpuid(0xd, 0), d1 = guest_cpuid(0xd, 1);
+    vm->xcr0_allowed = d0.eax | ((uint64_t)d0.edx << 32);
+    vm->xss_allowed = d1.ecx | ((uint64_t)d1.edx << 32);
+}
+
 bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count)
 {
     const struct vmx_caps *caps = vmx_caps();
@@ -70,7 +95,8 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
         return false;
     }
     msr_bitmap_build(vm->msr_bitmap);
-    cpuid_policy_init();
+    guest_cpu_view(vm, caps);
+    apic_guard_init(&vm->apic, vm->apic_ids, vm->vcpu_count);
     /* I/O: the guest owns its devices; Kestrel intercepts only the ports
      * through which a guest could reset the machine behind its back. */
     vm->io_bitmap_a[0x64 / 8] |= 1u << (0x64 % 8);
@@ -112,6 +138,7 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
     v->is_bsp = is_bsp;
     v->vpid = (uint16_t)(cpu_index + 1);    /* VPID 0 is the host's */
     msr_shadow_init(&v->msr_shadow, cpuid(0x80000008, 0).eax & 0xff, host_rdmsr, 0);
+    v->msr_shadow.xss_allowed = vm->xss_allowed;
     if (!vmcs_create(v)) {
         return false;
     }
@@ -221,6 +248,11 @@ void vm_log_all_exit_stats(const struct vm *vm)
     for (unsigned i = 0; i < sizeof(vm->vcpus) / sizeof(vm->vcpus[0]); i++) {
         if (vm->vcpus[i]) {
             vm_log_exit_stats(vm->vcpus[i]);
+        }
+    }
+    for (unsigned i = 0; i < sizeof(vm->vcpus) / sizeof(vm->vcpus[0]); i++) {
+        if (vm->vcpus[i]) {
+            refusal_log_line(&vm->vcpus[i]->refusals, vm->vcpus[i]->apic_id);
         }
     }
 }

@@ -1,5 +1,5 @@
 /*
- * Kestrel's hypercalls (docs/vmcall.md; numbers in guest/guest_image.h):
+ * Kestrel's hypercalls (docs/vmcall.md; numbers in include/hypercall.h):
  * VMCALL with the function in RAX, arguments in RBX, RCX, RDX, the result
  * in RAX.  Only guest kernel mode may call: at CPL > 0 VMCALL raises #UD,
  * so no user program inside a guest can, say, power the machine off.
@@ -9,14 +9,11 @@
 #include "vmx/exit.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/vmcs_fields.h"
-#include "guest/guest_image.h"
+#include "hypercall.h"
 #include "kernel/log.h"
 
 #define HYPERCALL_ABI_VERSION 1
 #define LOG_WRITE_MAX         200
-#define AR_DPL_SHIFT          5
-#define AR_DPL_MASK           (3u << AR_DPL_SHIFT)
-#define AR_LONG_MODE          (1u << 13)   /* CS.L */
 
 /* The pattern Kestrel keeps in a hidden page (vm->canary). */
 #define CANARY_WORDS 512
@@ -58,7 +55,7 @@ void vm_log_exit_stats(const struct vcpu *v);
 enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
-    if (vmcs_read32(VMCS_GUEST_SS_ACCESS_RIGHTS) & AR_DPL_MASK) {
+    if (vmcs_read32(VMCS_GUEST_SS_ACCESS_RIGHTS) & VMX_AR_DPL_MASK) {
         exit_inject_ud();
         return EXIT_RESUME;
     }
@@ -66,7 +63,7 @@ enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
     /* Outside 64-bit mode the upper halves of the registers are not the
      * guest's to set: use the low 32 bits (a multiboot kernel calls from
      * 32-bit protected mode). */
-    if (!(vmcs_read32(VMCS_GUEST_CS_ACCESS_RIGHTS) & AR_LONG_MODE)) {
+    if (!(vmcs_read32(VMCS_GUEST_CS_ACCESS_RIGHTS) & VMX_AR_L)) {
         fn = (uint32_t)fn, a = (uint32_t)a, b = (uint32_t)b;
     }
     uint64_t result;

@@ -10,20 +10,13 @@
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_root.h"
 #include "kernel/x86.h"
+#include "kernel/control_regs.h"
 #include "kernel/msr.h"
 #include "kernel/percpu.h"
+#include "kernel/trap.h"
 #include "kernel/log.h"
 #include "mm/pmm.h"
 
-#define CR0_PE (1ull << 0)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_VMXE (1ull << 13)
 #define RFLAGS_FIXED (1ull << 1)
 #define VMCS_LINK_NONE 0xffffffffffffffffull
 
@@ -56,9 +49,9 @@ static uint64_t descriptor_table_base(bool idt)
 {
     struct descriptor_ptr p;
     if (idt) {
-        __asm__ volatile("sidt %0" : "=m"(p));
+        store_idt(&p);
     } else {
-        __asm__ volatile("sgdt %0" : "=m"(p));
+        store_gdt(&p);
     }
     return p.base;
 }
@@ -113,7 +106,12 @@ static void setup_controls(struct vcpu *v)
     vmcs_write32(VMCS_CTRL_PROC_BASED2, c->proc2);
     vmcs_write32(VMCS_CTRL_EXIT, c->exit);
     vmcs_write32(VMCS_CTRL_ENTRY, c->entry);
-    vmcs_write32(VMCS_CTRL_EXCEPTION_BITMAP, 0);       /* the guest handles its own */
+    /* The guest handles its own exceptions, except the two that can repeat
+     * without an instruction boundary: a #DB whose delivery hits a data
+     * breakpoint, an #AC whose delivery is misaligned (CVE-2015-8104,
+     * CVE-2015-5307).  Kestrel reflects them (exit_events.c), so each
+     * repetition passes through root mode, where a stop request is seen. */
+    vmcs_write32(VMCS_CTRL_EXCEPTION_BITMAP, (1u << VEC_DEBUG) | (1u << VEC_ALIGNMENT_CHECK));
     vmcs_write32(VMCS_CTRL_CR3_TARGET_COUNT, 0);
     vmcs_write32(VMCS_CTRL_EXIT_MSR_STORE_COUNT, 0);
     vmcs_write32(VMCS_CTRL_EXIT_MSR_LOAD_COUNT, 0);
@@ -128,6 +126,18 @@ static void setup_controls(struct vcpu *v)
     vmcs_writenat(VMCS_CTRL_CR0_GUEST_HOST_MASK, cr0_owned_bits(c));
     vmcs_writenat(VMCS_CTRL_CR4_GUEST_HOST_MASK, cr4_owned_bits(c));
     vmcs_write64(VMCS_GUEST_VMCS_LINK_POINTER, VMCS_LINK_NONE);
+    /* No counting in root mode where the CPU can switch the PMU's global
+     * control; the guest sees no PMU and keeps it 0 too. */
+    if (c->exit & EXIT_LOAD_PERF_GLOBAL_CTRL) {
+        vmcs_write64(VMCS_HOST_IA32_PERF_GLOBAL_CTRL, 0);
+    }
+    if (c->entry & ENTRY_LOAD_PERF_GLOBAL_CTRL) {
+        vmcs_write64(VMCS_GUEST_IA32_PERF_GLOBAL_CTRL, 0);
+    }
+    /* XSAVES/XRSTORS may run natively: IA32_XSS writes are checked instead. */
+    if (c->proc2 & PROC2_ENABLE_XSAVES) {
+        vmcs_write64(VMCS_CTRL_XSS_EXIT_BITMAP, 0);
+    }
     vmcs_write32(VMCS_GUEST_VMX_PREEMPTION_TIMER_VALUE, (uint32_t)vm->preemption_timer_value);
 }
 

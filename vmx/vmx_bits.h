@@ -155,6 +155,13 @@
 #define PROC3_IPI_VIRTUALIZATION        (1ull << 4)
 #define PROC3_VIRTUALIZE_SPEC_CTRL      (1ull << 7)
 
+/* ---- segment access rights, VMCS format (SDM vol. 3C 25.4.1) -------------- */
+#define VMX_AR_DPL_SHIFT                5
+#define VMX_AR_DPL_MASK                 (3u << VMX_AR_DPL_SHIFT)
+#define VMX_AR_L                        (1u << 13)          /* 64-bit code segment */
+#define VMX_AR_DB                       (1u << 14)          /* default operation size 32 */
+#define VMX_AR_UNUSABLE                 (1u << 16)
+
 /* ---- primary VM-exit controls (32-bit) ------------------------------------ */
 #define EXIT_SAVE_DEBUG_CONTROLS        (1u << 2)
 #define EXIT_HOST_ADDR_SPACE_SIZE       (1u << 9)           /* host is 64-bit */

@@ -7,12 +7,11 @@
 #include "vmx/vmx_ops.h"
 #include "vmx/vmx_bits.h"
 #include "kernel/x86.h"
+#include "kernel/control_regs.h"
 #include "kernel/msr.h"
 #include "kernel/percpu.h"
 #include "mm/pmm.h"
 
-#define CR4_VMXE              (1ull << 13)
-#define CR4_OSXSAVE           (1ull << 18)
 #define CPUID_1_ECX_XSAVE     (1u << 26)
 
 struct vmx_root_cpu {

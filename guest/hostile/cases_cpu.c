@@ -4,7 +4,7 @@
  *   feature-control-write  WRMSR IA32_FEATURE_CONTROL → #GP(0); it still reads locked, VMX off
  *   vmx-msr-write          WRMSR IA32_VMX_BASIC → #GP(0)
  * Kestrel owns CR4.VMXE (guest/host mask) and intercepts both MSRs
- * (vmx/msr_policy.c): a locked FEATURE_CONTROL and the read-only VMX
+ * (core/msr_policy.c): a locked FEATURE_CONTROL and the read-only VMX
  * capability MSRs #GP on a write on real hardware too.
  */
 #include "guest/common/probe.h"

@@ -31,6 +31,13 @@ extern const struct unit_suite acpi_passthrough_suite;
 extern const struct unit_suite bzimage_suite;
 extern const struct unit_suite e820_suite;
 extern const struct unit_suite multiboot_suite;
+extern const struct unit_suite xcr0_suite;
+extern const struct unit_suite cr_rules_suite;
+extern const struct unit_suite apic_dest_suite;
+extern const struct unit_suite guest_walk_suite;
+extern const struct unit_suite insn_decode_suite;
+extern const struct unit_suite port_guard_suite;
+extern const struct unit_suite pci_guard_suite;
 
 static const struct unit_suite *const suites[] = {
     &guest_memory_suite,
@@ -45,6 +52,9 @@ static const struct unit_suite *const suites[] = {
     &acpi_build_suite,
     &acpi_passthrough_suite,
     &bzimage_suite, &e820_suite, &multiboot_suite,
+    &xcr0_suite, &cr_rules_suite,
+    &apic_dest_suite, &guest_walk_suite, &insn_decode_suite,
+    &port_guard_suite, &pci_guard_suite,
 };
 
 void unit_fail(struct unit_ctx *ctx, const char *file, int line, const char *fmt, ...)

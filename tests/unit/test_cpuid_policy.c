@@ -1,7 +1,7 @@
-/* Unit tests for vmx/cpuid_policy.c. */
+/* Unit tests for core/cpuid_policy.c. */
 #include "test.h"
 
-#include "vmx/cpuid_policy.h"
+#include "core/cpuid_policy.h"
 
 /* A recognizable "real CPU" answer, so a changed register is obvious. */
 static struct cpuid_values pattern(void)
@@ -156,7 +156,11 @@ TEST(cpuid_leaf1_hides_vmx_smx_and_sets_hypervisor)
     struct cpuid_values want = in;
 
     in.ecx = 0x7fffffffu;                            /* everything but the hypervisor bit */
-    want.ecx = 0xffffffffu & ~(1u << 5) & ~(1u << 6);
+    /* VMX 5, SMX 6 hidden; so are DTES64 2, MONITOR 3, DS-CPL 4, EST 7, TM2 8, PDCM 15. */
+    want.ecx = 0xffffffffu & ~((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) |
+                               (1u << 7) | (1u << 8) | (1u << 15));
+    /* DS 21, ACPI 22, TM 29, PBE 31. */
+    want.edx = in.edx & ~((1u << 21) | (1u << 22) | (1u << 29) | (1u << 31));
     EXPECT_VALUES(apply(1, 0, in), want, 1, 0);
 
     /* Subleaf does not matter for leaf 1. */
@@ -175,8 +179,8 @@ TEST(cpuid_leaf1_leaves_other_registers)
 
     CHECK_EQ_U64(got.eax, in.eax);
     CHECK_EQ_U64(got.ebx, in.ebx);
-    CHECK_EQ_U64(got.edx, in.edx);
-    CHECK_EQ_U64(got.ecx, (in.ecx & ~0x60u) | 0x80000000u);
+    CHECK_EQ_U64(got.edx, in.edx & ~0xa0600000u);
+    CHECK_EQ_U64(got.ecx, (in.ecx & ~0x81fcu) | 0x80000000u);
 }
 
 /* ---- leaf 7 ----------------------------------------------------------- */
@@ -186,13 +190,20 @@ TEST(cpuid_leaf7_sub0_hides_sgx_pt_waitpkg)
     struct cpuid_values in = pattern();
     struct cpuid_values want = in;
 
-    want.ebx = 0xffffffffu & ~(1u << 2) & ~(1u << 25);
-    want.ecx = 0xffffffffu & ~(1u << 5) & ~(1u << 30);
+    /* SGX 2, RDT-M 12, MPX 14, RDT-A 15, PT 25. */
+    want.ebx = 0xffffffffu & ~((1u << 2) | (1u << 12) | (1u << 14) | (1u << 15) | (1u << 25));
+    /* WAITPKG 5, CET-SS 7, TME 13, Key Locker 23, SGX-LC 30, PKS 31. */
+    want.ecx = 0xffffffffu & ~((1u << 5) | (1u << 7) | (1u << 13) | (1u << 23) | (1u << 30) |
+                               (1u << 31));
+    /* UINTR 5, PCONFIG 18, arch LBR 19, CET-IBT 20. */
+    want.edx = in.edx & ~((1u << 5) | (1u << 18) | (1u << 19) | (1u << 20));
     EXPECT_VALUES(apply(7, 0, in), want, 7, 0);
 
     /* Bits next to the hidden ones survive. */
     in.ebx = (1u << 1) | (1u << 3) | (1u << 24) | (1u << 26);
-    in.ecx = (1u << 4) | (1u << 6) | (1u << 29) | (1u << 31);
+    in.ecx = (1u << 4) | (1u << 6) | (1u << 29);
+    in.edx = (1u << 4) | (1u << 21) | (1u << 29);
+    want.edx = in.edx;
     want.ebx = in.ebx;
     want.ecx = in.ecx;
     EXPECT_VALUES(apply(7, 0, in), want, 7, 0);
@@ -270,12 +281,93 @@ TEST(cpuid_rest_of_hypervisor_range_is_zero)
         EXPECT_VALUES(apply(leaves[i], 0, pattern()), zero, leaves[i], 0);
 }
 
+
+/* ---- hidden features whose MSRs are refused ------------------------------ */
+
+TEST(cpuid_pmu_monitor_and_power_leaves)
+{
+    struct cpuid_values zero = { 0, 0, 0, 0 };
+
+    for (uint32_t sub = 0; sub < 3; sub++) {
+        EXPECT_VALUES(apply(0xa, sub, pattern()), zero, 0xa, sub);      /* no PMU */
+        EXPECT_VALUES(apply(0x5, sub, pattern()), zero, 0x5, sub);      /* no MWAIT */
+        EXPECT_VALUES(apply(0xf, sub, pattern()), zero, 0xf, sub);      /* no RDT */
+        EXPECT_VALUES(apply(0x10, sub, pattern()), zero, 0x10, sub);
+        EXPECT_VALUES(apply(0x1c, sub, pattern()), zero, 0x1c, sub);
+        EXPECT_VALUES(apply(0x23, sub, pattern()), zero, 0x23, sub);
+    }
+    /* Leaf 6 keeps the thermal sensor, turbo, ARAT, package thermal, APERF/MPERF. */
+    struct cpuid_values ones = { 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu };
+    struct cpuid_values six = { 0x47, 0, 1, 0 };
+    EXPECT_VALUES(apply(6, 0, ones), six, 6, 0);
+}
+
+TEST(cpuid_xsave_components)
+{
+    struct cpuid_values ones = { 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu };
+    struct cpuid_values got = apply(0xd, 0, ones);
+
+    CHECK_EQ_U64(got.eax, 0xffffffe7u);       /* MPX components 3 and 4 hidden */
+    CHECK_EQ_U64(got.edx, 0xffffffffu);
+    got = apply(0xd, 1, ones);
+    CHECK_EQ_U64(got.eax, 0xffffffffu);       /* XSAVEOPT, XSAVEC, XSAVES ... stay */
+    CHECK_EQ_U64(got.ecx, 0);                 /* no supervisor components (PT!) */
+    CHECK_EQ_U64(got.edx, 0);
+    got = apply(0xd, 2, ones);
+    CHECK_EQ_U64(got.eax, 0xffffffffu);
+}
+
+TEST(cpuid_hides_what_cr4_cannot_enable)
+{
+    struct cpuid_values ones = { 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu };
+
+    /* Bochs 3.0's IA32_VMX_CR4_FIXED1: no UMIP, LA57, PKE, CET, PKS, KL. */
+    cpuid_policy_hide_for_cr4(0x3727ffull);
+    struct cpuid_values got = apply(7, 0, ones);
+    CHECK_EQ_U64(got.ecx & (1u << 2), 0);     /* UMIP */
+    CHECK_EQ_U64(got.ecx & (1u << 16), 0);    /* LA57 */
+    CHECK_EQ_U64(got.ecx & (1u << 3), 0);     /* PKU */
+    CHECK(got.ebx & (1u << 0));               /* FSGSBASE: CR4 bit 16 allowed */
+    CHECK(got.ebx & (1u << 7));               /* SMEP */
+    CHECK(got.ebx & (1u << 20));              /* SMAP */
+    got = apply(1, 0, ones);
+    CHECK(got.ecx & (1u << 17));              /* PCID */
+    CHECK(got.ecx & (1u << 26));              /* XSAVE */
+    /* Without OSXSAVE and FSGSBASE in CR4: hidden too. */
+    cpuid_policy_hide_for_cr4(0x3727ffull & ~((1ull << 18) | (1ull << 16)));
+    CHECK_EQ_U64(apply(1, 0, ones).ecx & (1u << 26), 0);
+    CHECK_EQ_U64(apply(7, 0, ones).ebx & 1u, 0);
+    cpuid_policy_hide_for_cr4(~0ull);         /* the other tests see everything */
+    CHECK(apply(7, 0, ones).ecx & (1u << 2));
+}
+
+TEST(cpuid_os_bits_follow_guest_cr4)
+{
+    struct cpuid_values v = { 0, 0, (1u << 26) | (1u << 27), 0 };
+
+    cpuid_policy_reflect_guest_cr4(1, 0, 0, &v);           /* guest CR4.OSXSAVE clear */
+    CHECK_EQ_U64(v.ecx, 1u << 26);
+    cpuid_policy_reflect_guest_cr4(1, 0, 1ull << 18, &v);  /* set */
+    CHECK_EQ_U64(v.ecx, (1u << 26) | (1u << 27));
+    v.ecx = 0;                                              /* no XSAVE: never OSXSAVE */
+    cpuid_policy_reflect_guest_cr4(1, 0, 1ull << 18, &v);
+    CHECK_EQ_U64(v.ecx, 0);
+    v.ecx = 1u << 3;                                        /* PKU */
+    cpuid_policy_reflect_guest_cr4(7, 0, 1ull << 22, &v);
+    CHECK_EQ_U64(v.ecx, (1u << 3) | (1u << 4));
+    cpuid_policy_reflect_guest_cr4(7, 0, 0, &v);
+    CHECK_EQ_U64(v.ecx, 1u << 3);
+    v.ecx = 1u << 4;
+    cpuid_policy_reflect_guest_cr4(7, 1, 0, &v);           /* other subleaves untouched */
+    CHECK_EQ_U64(v.ecx, 1u << 4);
+}
+
 /* ---- everything else ----------------------------------------------------- */
 
 TEST(cpuid_passthrough_defaults)
 {
     static const uint32_t leaves[] = {
-        0x0, 0x2, 0x4, 0x6, 0xa, 0xb, 0xd, 0x10, 0x11, 0x13, 0x15, 0x16, 0x1f,
+        0x0, 0x2, 0x4, 0xb, 0x11, 0x13, 0x15, 0x16, 0x1f,
         0x3fffffffu,                   /* just below the hypervisor range */
         0x50000000u,                   /* just above it */
         0x80000000u, 0x80000001u, 0x80000007u, 0x80000008u, 0xffffffffu,
@@ -314,6 +406,10 @@ TEST_SUITE(cpuid_policy,
     UNIT(cpuid_signature_ignores_real_cpu),
     UNIT(cpuid_info_leaf_reports_abi_version),
     UNIT(cpuid_rest_of_hypervisor_range_is_zero),
+    UNIT(cpuid_pmu_monitor_and_power_leaves),
+    UNIT(cpuid_xsave_components),
+    UNIT(cpuid_hides_what_cr4_cannot_enable),
+    UNIT(cpuid_os_bits_follow_guest_cr4),
     UNIT(cpuid_passthrough_defaults),
     UNIT(cpuid_apply_is_idempotent)
 );

@@ -1,7 +1,7 @@
-/* Unit tests for vmx/msr_policy.c. */
+/* Unit tests for core/msr_policy.c. */
 #include "test.h"
 
-#include "vmx/msr_policy.h"
+#include "core/msr_policy.h"
 
 /* ---- a fake host ----------------------------------------------------------
  * The MTRRs of a typical 8-variable-MTRR machine, and a log of which MSRs
@@ -152,9 +152,10 @@ TEST(msr_names)
     CHECK_STR(msr_policy_name(0x3a), "IA32_FEATURE_CONTROL");
     CHECK_STR(msr_policy_name(0x1b), "IA32_APIC_BASE");
     CHECK_STR(msr_policy_name(0x485), "IA32_VMX_*");
-    CHECK_STR(msr_policy_name(0x1a0), "unlisted MSR");
-    CHECK(msr_policy_find(0x1a0) == NULL);
-    CHECK(msr_policy_find(0) == NULL);
+    CHECK_STR(msr_policy_name(0x1a0), "IA32_MISC_ENABLE");
+    CHECK_STR(msr_policy_name(0x140), "unlisted MSR");
+    CHECK(msr_policy_find(0x140) == NULL);
+    CHECK(msr_policy_find(2) == NULL);
     CHECK(msr_policy_find(0xffffffffu) == NULL);
 }
 
@@ -192,10 +193,12 @@ TEST(msr_vmx_capabilities_gp)
         CHECK(msr_policy_intercepts_read(msr));
         CHECK(msr_policy_intercepts_write(msr));
     }
-    /* The neighbours are not VMX MSRs. */
+    /* The neighbours are not VMX MSRs: a machine-check bank (native
+     * read) and an unlisted MSR (refused). */
     CHECK_EQ_U64(rd(0x47f, &s, &v), MSR_READ_PASSTHROUGH);
-    CHECK_EQ_U64(rd(0x494, &s, &v), MSR_READ_PASSTHROUGH);
-    CHECK(!msr_policy_intercepts_read(0x494));
+    CHECK_STR(msr_policy_name(0x494), "unlisted MSR");
+    CHECK_EQ_U64(rd(0x494, &s, &v), MSR_READ_GP);
+    CHECK(msr_policy_intercepts_read(0x494));
 }
 
 TEST(msr_smm_monitor_ctl_gp)
@@ -212,7 +215,7 @@ TEST(msr_smm_monitor_ctl_gp)
 
 TEST(msr_microcode_and_tsc_writes_ignored)
 {
-    static const uint32_t msrs[] = { 0x79, 0x10, 0x3b };
+    static const uint32_t msrs[] = { 0x10, 0x3b };
     struct msr_shadow s;
     struct fake_host h;
     uint64_t v;
@@ -226,20 +229,22 @@ TEST(msr_microcode_and_tsc_writes_ignored)
         CHECK(!msr_policy_intercepts_read(msrs[i]));
         CHECK(msr_policy_intercepts_write(msrs[i]));
     }
+    /* The update trigger is write-only: reading it #GPs, as on hardware. */
+    CHECK_EQ_U64(wr(0x79, 0x1234, &s, &reason), MSR_WRITE_IGNORE);
+    CHECK_EQ_U64(rd(0x79, &s, &v), MSR_READ_GP);
 }
 
-TEST(msr_passthrough_listed_and_unlisted)
+TEST(msr_native_both_ways)
 {
     static const uint32_t msrs[] = {
         0xc0000080u,                              /* EFER */
         0x277,                                    /* PAT */
         0xc0000100u, 0xc0000101u, 0xc0000102u,    /* FS/GS/KERNEL_GS base */
         0x174, 0x175, 0x176,                      /* SYSENTER_* */
-        0x1d9,                                    /* DEBUGCTL */
-        0x38d, 0x38e, 0x38f, 0x390,               /* PMU global controls */
-        0x800, 0x802, 0x808, 0x830, 0x8ff,        /* x2APIC */
+        0x800, 0x802, 0x808, 0x80b, 0x82f, 0x831, 0x83f, 0x8ff,   /* x2APIC but the ICR */
         0xc0000081u, 0xc0000082u, 0xc0000084u,    /* STAR, LSTAR, FMASK */
-        0x1a0, 0x6e0, 0x8b, 0x1fff, 0xc0000103u, 0xc0001fffu,   /* unlisted, in range */
+        0x48, 0x49, 0x10b, 0x122, 0x123,          /* speculation controls and commands */
+        0x6e0, 0x8b, 0xc0000103u, 0x1c4, 0x1c5, 0x17a,
     };
     struct msr_shadow s;
     struct fake_host h;
@@ -257,10 +262,12 @@ TEST(msr_passthrough_listed_and_unlisted)
     }
 }
 
-TEST(msr_outside_bitmap_ranges_exit_but_pass)
+TEST(msr_unlisted_refused_everywhere)
 {
     static const uint32_t msrs[] = { 0x2000, 0x4b564d00u, 0x40000000u, 0xbfffffffu,
-                                     0xc0002000u, 0xc0010000u, 0xc0010114u, 0xffffffffu };
+                                     0xc0002000u, 0xc0010000u, 0xc0010114u, 0xffffffffu,
+                                     0x140, 0x33, 0x1ad, 0x1a2, 0x1fff, 0xc0001fffu, 0x494,
+                                     0x3f8, 0x680, 0xc0000104u };
     struct msr_shadow s;
     struct fake_host h;
     uint64_t v;
@@ -270,9 +277,10 @@ TEST(msr_outside_bitmap_ranges_exit_but_pass)
     for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
         CHECK(msr_policy_intercepts_read(msrs[i]));
         CHECK(msr_policy_intercepts_write(msrs[i]));
-        CHECK_EQ_U64(rd(msrs[i], &s, &v), MSR_READ_PASSTHROUGH);
-        CHECK_EQ_U64(wr(msrs[i], 0, &s, &reason), MSR_WRITE_PASSTHROUGH);
-        CHECK_STR(reason, "unlisted: passthrough");
+        CHECK(msr_policy_find(msrs[i]) == NULL);
+        CHECK_EQ_U64(rd(msrs[i], &s, &v), MSR_READ_GP);
+        CHECK_EQ_U64(wr(msrs[i], 0, &s, &reason), MSR_WRITE_GP);
+        CHECK_STR(reason, "no rule names this MSR: refused (deny by default)");
     }
 }
 
@@ -284,7 +292,192 @@ TEST(msr_write_accepts_null_reason)
     shadow_for(&s, &h, 8 | CAP_FIX, 39);
     CHECK_EQ_U64(msr_policy_write(0x3a, 0, 0, &s, NULL), MSR_WRITE_GP);
     CHECK_EQ_U64(msr_policy_write(0x2ff, 0x806, 0, &s, NULL), MSR_WRITE_EMULATE);
-    CHECK_EQ_U64(msr_policy_write(0x1a0, 0, 0, &s, NULL), MSR_WRITE_PASSTHROUGH);
+    CHECK_EQ_U64(msr_policy_write(0x277, 0, 0, &s, NULL), MSR_WRITE_PASSTHROUGH);
+    CHECK_EQ_U64(msr_policy_write(0x140, 0, 0, &s, NULL), MSR_WRITE_GP);
+}
+
+
+/* ---- deny by default: the SDM's architectural MSRs all have a row --------- */
+
+/* The MSRs of the Intel SDM vol. 4 table 2-2 ("IA-32 Architectural MSRs"),
+ * with ranges written as their first and last member.  Each must have an
+ * explicit rule: allowed with its reason, or refused with its reason. */
+static const uint32_t architectural_msrs[] = {
+    0x000, 0x001, 0x006, 0x010, 0x017, 0x01b, 0x03a, 0x03b, 0x048, 0x049, 0x04e, 0x04f,
+    0x079, 0x08b, 0x08c, 0x08d, 0x08e, 0x08f, 0x09b, 0x09e, 0x0bc, 0x0c1, 0x0c8, 0x0cf,
+    0x0e1, 0x0e7, 0x0e8, 0x0fe, 0x10a, 0x10b, 0x122, 0x123, 0x174, 0x175, 0x176, 0x179,
+    0x17a, 0x17b, 0x186, 0x18d, 0x195, 0x198, 0x199, 0x19a, 0x19b, 0x19c, 0x1a0, 0x1b0,
+    0x1b1, 0x1b2, 0x1c4, 0x1c5, 0x1d9, 0x1f2, 0x1f3, 0x1f8, 0x1f9, 0x1fa, 0x200, 0x213,
+    0x250, 0x258, 0x259, 0x268, 0x26f, 0x277, 0x280, 0x29f, 0x2ff, 0x309, 0x30a, 0x30b,
+    0x30c, 0x329, 0x345, 0x38d, 0x38e, 0x38f, 0x390, 0x391, 0x392, 0x3f1, 0x400, 0x403,
+    0x47c, 0x47f, 0x480, 0x48b, 0x491, 0x492, 0x4c1, 0x4c8, 0x4d0, 0x500, 0x560, 0x561,
+    0x570, 0x571, 0x572, 0x580, 0x587, 0x600, 0x6a0, 0x6a2, 0x6a4, 0x6a7, 0x6a8, 0x6e0,
+    0x6e1, 0x770, 0x771, 0x772, 0x773, 0x774, 0x775, 0x777, 0x802, 0x803, 0x808, 0x80a,
+    0x80b, 0x80d, 0x80f, 0x810, 0x817, 0x818, 0x81f, 0x820, 0x827, 0x828, 0x82f, 0x830,
+    0x832, 0x833, 0x834, 0x835, 0x836, 0x837, 0x838, 0x839, 0x83e, 0x83f, 0x981, 0x982,
+    0x983, 0x984, 0x985, 0x98a, 0xc80, 0xc81, 0xc82, 0xc8d, 0xc8e, 0xc8f, 0xc90, 0xd10,
+    0xd90, 0xd93, 0xda0, 0xdb0, 0xdb1, 0xdb2, 0x1200, 0x121f, 0x14ce, 0x14cf, 0x1500,
+    0x151f, 0x1600, 0x161f, 0x17d0, 0x17d1, 0x17d2, 0x17da, 0x1b01,
+    0xc0000080u, 0xc0000081u, 0xc0000082u, 0xc0000083u, 0xc0000084u, 0xc0000100u,
+    0xc0000101u, 0xc0000102u, 0xc0000103u,
+};
+
+TEST(msr_architectural_msrs_all_have_rules)
+{
+    for (size_t i = 0; i < sizeof(architectural_msrs) / sizeof(architectural_msrs[0]); i++) {
+        const struct msr_rule *r = msr_policy_find(architectural_msrs[i]);
+
+        if (r == NULL)
+            unit_fail(unit_ctx_, __FILE__, __LINE__, "architectural MSR %#x has no rule",
+                      architectural_msrs[i]);
+        CHECK_PASSING();
+    }
+}
+
+/* What the issue names explicitly: refused both ways. */
+TEST(msr_pmu_pt_ds_power_refused)
+{
+    static const uint32_t msrs[] = {
+        0xc1, 0xc8, 0x186, 0x18d, 0x309, 0x30c, 0x38d, 0x38f, 0x390, 0x392, 0x4c1, 0x4c8,
+        0x3f1, 0x600, 0x560, 0x561, 0x570, 0x572, 0x580, 0x587, 0x345,   /* PMU, PEBS, DS, PT */
+        0x606, 0x610, 0x611, 0x619, 0x638, 0x639, 0x640, 0x64c, 0x65c,   /* RAPL */
+        0x770, 0x771, 0x774, 0x777, 0x1b0, 0x19a, 0x0e2, 0x1fc, 0x199,  /* HWP, EPB, clock, C/P */
+    };
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+        CHECK(msr_policy_find(msrs[i]) != NULL);
+        CHECK_EQ_U64(rd(msrs[i], &s, &v), MSR_READ_GP);
+        CHECK_EQ_U64(wr(msrs[i], 0, &s, &reason), MSR_WRITE_GP);
+        CHECK(strcmp(reason, "no rule names this MSR: refused (deny by default)") != 0);
+        CHECK(msr_policy_intercepts_read(msrs[i]));
+        CHECK(msr_policy_intercepts_write(msrs[i]));
+    }
+}
+
+TEST(msr_platform_info_reads_zero)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v = 1;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(rd(0xce, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v, 0);
+    CHECK_EQ_U64(wr(0xce, 0, &s, &reason), MSR_WRITE_GP);
+}
+
+TEST(msr_misc_enable_look_do_not_change)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    const char *reason;
+    const uint64_t cur = 0x850089;               /* fast strings, TCC, perfmon, ... */
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK(msr_policy_write_needs_current(0x1a0));
+    CHECK(msr_policy_write_needs_current(0x1b));
+    CHECK(!msr_policy_write_needs_current(0x277));
+    CHECK(!msr_policy_intercepts_read(0x1a0));
+    CHECK(msr_policy_intercepts_write(0x1a0));
+    CHECK_EQ_U64(msr_policy_write(0x1a0, cur, cur, &s, &reason), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(msr_policy_write(0x1a0, cur | (1ull << 22), cur, &s, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "bit 22") != NULL);
+    CHECK_EQ_U64(msr_policy_write(0x1a0, cur | (1ull << 34), cur, &s, &reason), MSR_WRITE_GP);
+    CHECK(strstr(reason, "bit 34") != NULL);
+    CHECK_EQ_U64(msr_policy_write(0x1a0, cur & ~1ull, cur, &s, &reason), MSR_WRITE_GP);
+    CHECK(reason != NULL && reason[0] != '\0');
+}
+
+TEST(msr_debugctl_in_guest_state)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(rd(0x1d9, &s, &v), MSR_READ_GUEST_STATE);
+    CHECK(msr_policy_intercepts_read(0x1d9));
+    CHECK(msr_policy_intercepts_write(0x1d9));
+    CHECK_EQ_U64(wr(0x1d9, 0, &s, &reason), MSR_WRITE_GUEST_STATE);
+    CHECK_EQ_U64(wr(0x1d9, 1, &s, &reason), MSR_WRITE_GUEST_STATE);
+    CHECK_EQ_U64(wr(0x1d9, 3, &s, &reason), MSR_WRITE_GUEST_STATE);
+    for (unsigned bit = 2; bit < 64; bit++) {
+        CHECK_EQ_U64(wr(0x1d9, 1ull << bit, &s, &reason), MSR_WRITE_GP);
+        CHECK(strstr(reason, "IA32_DEBUGCTL") != NULL);
+    }
+}
+
+TEST(msr_xss_only_shown_components)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK(!msr_policy_intercepts_read(0xda0));
+    CHECK(msr_policy_intercepts_write(0xda0));
+    CHECK_EQ_U64(wr(0xda0, 0, &s, &reason), MSR_WRITE_PASSTHROUGH);
+    CHECK_EQ_U64(wr(0xda0, 1ull << 8, &s, &reason), MSR_WRITE_GP);      /* Intel PT */
+    s.xss_allowed = 1ull << 11;                                          /* CET user */
+    CHECK_EQ_U64(wr(0xda0, 1ull << 11, &s, &reason), MSR_WRITE_PASSTHROUGH);
+    CHECK_EQ_U64(wr(0xda0, (1ull << 11) | (1ull << 8), &s, &reason), MSR_WRITE_GP);
+}
+
+TEST(msr_x2apic_icr_mediated)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(rd(0x830, &s, &v), MSR_READ_PASSTHROUGH);
+    CHECK(!msr_policy_intercepts_read(0x830));
+    CHECK(msr_policy_intercepts_write(0x830));
+    CHECK_EQ_U64(wr(0x830, 0x4500, &s, &reason), MSR_WRITE_ICR);
+    CHECK_EQ_U64(wr(0x82f, 0, &s, &reason), MSR_WRITE_PASSTHROUGH);
+    CHECK_EQ_U64(wr(0x831, 0, &s, &reason), MSR_WRITE_PASSTHROUGH);
+}
+
+TEST(msr_mca_banks)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+    const char *reason;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    for (uint32_t msr = 0x400; msr <= 0x47f; msr++) {
+        CHECK_EQ_U64(rd(msr, &s, &v), MSR_READ_PASSTHROUGH);
+        CHECK(!msr_policy_intercepts_read(msr));
+        CHECK(msr_policy_intercepts_write(msr));
+        CHECK_EQ_U64(wr(msr, 0, &s, &reason),
+                     (msr & 3) == 0 ? MSR_WRITE_IGNORE : MSR_WRITE_PASSTHROUGH);
+    }
+    CHECK_EQ_U64(wr(0x280, 0, &s, &reason), MSR_WRITE_IGNORE);           /* MC0_CTL2 */
+    CHECK_EQ_U64(wr(0x17b, 0, &s, &reason), MSR_WRITE_IGNORE);           /* MCG_CTL */
+    CHECK_EQ_U64(wr(0x17a, 0, &s, &reason), MSR_WRITE_PASSTHROUGH);      /* MCG_STATUS */
+    CHECK_EQ_U64(wr(0x179, 0, &s, &reason), MSR_WRITE_GP);               /* MCG_CAP */
+}
+
+TEST(msr_smrr_hidden_from_mtrrcap)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v;
+
+    shadow_for(&s, &h, 8 | CAP_FIX | (1ull << 11), 39);
+    CHECK_EQ_U64(rd(0xfe, &s, &v), MSR_READ_EMULATE);
+    CHECK_EQ_U64(v & (1ull << 11), 0);
+    CHECK_EQ_U64(v & CAP_FIX, CAP_FIX);
+    CHECK_EQ_U64(rd(0x1f2, &s, &v), MSR_READ_GP);
 }
 
 /* ---- the bitmap ------------------------------------------------------------ */
@@ -303,9 +496,9 @@ TEST(msr_bitmap_sample_bits)
     /* IA32_VMX_BASIC 0x480: byte 0x90 bit 0, read and write. */
     CHECK(bit_set(bitmap, 0x90, 0));
     CHECK(bit_set(bitmap, 2048 + 0x90, 0));
-    /* ... through 0x493 (byte 0x92 bit 3); 0x494 clear. */
+    /* ... through 0x493 (byte 0x92 bit 3); 0x494 is unlisted: refused, so it exits too. */
     CHECK(bit_set(bitmap, 0x92, 3));
-    CHECK(!bit_set(bitmap, 0x92, 4));
+    CHECK(bit_set(bitmap, 0x92, 4));
     /* IA32_EFER 0xc0000080: high read bitmap at 1024 + 0x10 bit 0, write at 3072: no exit. */
     CHECK(!bit_set(bitmap, 1024 + 0x10, 0));
     CHECK(!bit_set(bitmap, 3072 + 0x10, 0));
@@ -318,16 +511,25 @@ TEST(msr_bitmap_sample_bits)
     /* IA32_APIC_BASE 0x1b: write only. */
     CHECK(!bit_set(bitmap, 3, 3));
     CHECK(bit_set(bitmap, 2048 + 3, 3));
-    /* x2APIC 0x800..0x8ff: no exits (read bytes 0x100..0x11f). */
+    /* x2APIC 0x800..0x8ff: native (read bytes 0x100..0x11f), except writes of
+     * the ICR 0x830 (write byte 2048 + 0x106, bit 0). */
     for (unsigned b = 0x100; b < 0x120; b++) {
         CHECK_EQ_U64(bitmap[b], 0);
-        CHECK_EQ_U64(bitmap[2048 + b], 0);
+        CHECK_EQ_U64(bitmap[2048 + b], b == 0x106 ? 1 : 0);
     }
-    /* The whole high half (EFER, STAR, FS/GS bases, ...) passes through. */
-    for (unsigned b = 1024; b < 2048; b++)
-        CHECK_EQ_U64(bitmap[b], 0);
-    for (unsigned b = 3072; b < 4096; b++)
-        CHECK_EQ_U64(bitmap[b], 0);
+    /* The high half: EFER, STAR..FMASK (0xc0000080-84: byte 0x10 bits 0-4), FS/GS/
+     * KERNEL_GS base and TSC_AUX (0xc0000100-103: byte 0x20 bits 0-3) native; the
+     * rest (AMD's MSRs included) is unlisted and exits. */
+    CHECK_EQ_U64(bitmap[1024 + 0x10], 0xe0);
+    CHECK_EQ_U64(bitmap[3072 + 0x10], 0xe0);
+    CHECK_EQ_U64(bitmap[1024 + 0x20], 0xf0);
+    CHECK_EQ_U64(bitmap[3072 + 0x20], 0xf0);
+    CHECK_EQ_U64(bitmap[1024 + 0x11], 0xff);
+    CHECK_EQ_U64(bitmap[2047], 0xff);
+    CHECK_EQ_U64(bitmap[4095], 0xff);
+    /* Unlisted low MSRs exit: 0x140 (MISC_FEATURE_ENABLES) is byte 0x28 bit 0. */
+    CHECK(bit_set(bitmap, 0x28, 0));
+    CHECK(bit_set(bitmap, 2048 + 0x28, 0));
 }
 
 TEST(msr_bitmap_matches_policy_everywhere)
@@ -349,11 +551,17 @@ TEST(msr_bitmap_matches_policy_everywhere)
         reads += r;
         writes += w;
     }
-    /* Reads: FEATURE_CONTROL, SMM_MONITOR_CTL, MTRRCAP, 64 variable + 11 fixed
-     * MTRRs, DEF_TYPE, 20 VMX MSRs.  Writes: those plus TSC, APIC_BASE,
-     * TSC_ADJUST and BIOS_UPDT_TRIG. */
-    CHECK_EQ_U64(reads, 1 + 1 + 1 + 64 + 11 + 1 + 20);
-    CHECK_EQ_U64(writes, reads + 4);
+    /* Deny by default: only the rows' native directions stay without an exit. */
+    size_t count, native_reads = 0, native_writes = 0;
+    const struct msr_rule *rules = msr_policy_rules(&count);
+    for (size_t i = 0; i < count; i++) {
+        uint64_t n = (uint64_t)rules[i].last - rules[i].first + 1;
+        native_reads += rules[i].read == MSR_RULE_RD_PASS ? n : 0;
+        native_writes += rules[i].write == MSR_RULE_WR_PASS ? n : 0;
+    }
+    CHECK_EQ_U64(reads, 2 * 0x2000u - native_reads);
+    CHECK_EQ_U64(writes, 2 * 0x2000u - native_writes);
+    CHECK(native_writes < native_reads);
     CHECK(msr_bitmap_exits(bitmap, 0x2000, false));
     CHECK(msr_bitmap_exits(bitmap, 0xc0010000u, true));
 }
@@ -644,9 +852,18 @@ TEST_SUITE(msr_policy,
     UNIT(msr_vmx_capabilities_gp),
     UNIT(msr_smm_monitor_ctl_gp),
     UNIT(msr_microcode_and_tsc_writes_ignored),
-    UNIT(msr_passthrough_listed_and_unlisted),
-    UNIT(msr_outside_bitmap_ranges_exit_but_pass),
+    UNIT(msr_native_both_ways),
+    UNIT(msr_unlisted_refused_everywhere),
     UNIT(msr_write_accepts_null_reason),
+    UNIT(msr_architectural_msrs_all_have_rules),
+    UNIT(msr_pmu_pt_ds_power_refused),
+    UNIT(msr_platform_info_reads_zero),
+    UNIT(msr_misc_enable_look_do_not_change),
+    UNIT(msr_debugctl_in_guest_state),
+    UNIT(msr_xss_only_shown_components),
+    UNIT(msr_x2apic_icr_mediated),
+    UNIT(msr_mca_banks),
+    UNIT(msr_smrr_hidden_from_mtrrcap),
     UNIT(msr_bitmap_sample_bits),
     UNIT(msr_bitmap_matches_policy_everywhere),
     UNIT(msr_mtrr_shadow_init_reads_what_exists),

@@ -36,6 +36,13 @@ TEST(vmx_caps_bochs_is_enough)
     CHECK(caps.proc2 & PROC2_ENABLE_VPID);
     CHECK(caps.pin & PIN_PREEMPTION_TIMER);
     CHECK(caps.exit & EXIT_ACK_INTR_ON_EXIT);
+    /* Debug controls are required; PERF_GLOBAL_CTRL loading where offered
+     * (Bochs does), RTIT_CTL clearing not offered by Bochs. */
+    CHECK(caps.exit & EXIT_SAVE_DEBUG_CONTROLS);
+    CHECK(caps.entry & ENTRY_LOAD_DEBUG_CONTROLS);
+    CHECK(caps.exit & EXIT_LOAD_PERF_GLOBAL_CTRL);
+    CHECK(caps.entry & ENTRY_LOAD_PERF_GLOBAL_CTRL);
+    CHECK_EQ_U64(caps.exit & EXIT_CLEAR_RTIT_CTL, 0);
     /* Bits the CPU forces to one stay one (allowed-0 settings). */
     CHECK_EQ_U64(caps.pin & 0x16, 0x16);
     CHECK_EQ_U64(caps.proc & (uint32_t)m.proc, (uint32_t)m.proc);
@@ -83,7 +90,12 @@ TEST(vmx_caps_each_missing_feature_is_named)
     m = bochs_msrs(); m.pin &= ~((uint64_t)PIN_PREEMPTION_TIMER << 32);
     expect_missing(unit_ctx_, m, "VMX preemption timer not supported"); CHECK_PASSING();
     m = bochs_msrs(); m.exit &= ~((uint64_t)EXIT_LOAD_EFER << 32);
-    expect_missing(unit_ctx_, m, "saving/loading IA32_EFER not supported");
+    expect_missing(unit_ctx_, m, "saving/loading IA32_EFER not supported"); CHECK_PASSING();
+    m = bochs_msrs(); m.exit &= ~((uint64_t)EXIT_SAVE_DEBUG_CONTROLS << 32);
+    expect_missing(unit_ctx_, m, "saving/loading debug controls (DR7, IA32_DEBUGCTL) not supported");
+    CHECK_PASSING();
+    m = bochs_msrs(); m.entry &= ~((uint64_t)ENTRY_LOAD_DEBUG_CONTROLS << 32);
+    expect_missing(unit_ctx_, m, "saving/loading debug controls (DR7, IA32_DEBUGCTL) not supported");
 }
 
 TEST(vmx_control_value_rules)

@@ -23,7 +23,9 @@ UNIT_LIB_SRCS  := $(filter-out $(UNIT_LIB_EXCLUDE),$(wildcard lib/*.c))
 # that wrap instructions.
 UNIT_PURE_SRCS := mm/frames.c vmx/caps.c mm/guest_memory.c
 UNIT_PURE_SRCS += mm/mtrr.c mm/ept.c
-UNIT_PURE_SRCS += vmx/cpuid_policy.c vmx/msr_policy.c
+UNIT_PURE_SRCS += core/cpuid_policy.c core/msr_policy.c core/cr_rules.c core/xcr0.c
+UNIT_PURE_SRCS += core/apic_dest.c core/guest_walk.c core/insn_decode.c
+UNIT_PURE_SRCS += core/port_guard.c core/pci_guard.c
 UNIT_PURE_SRCS += vmx/vmx_names.c vmx/exit_qual.c
 UNIT_PURE_SRCS += vmx/guest_state_check.c
 UNIT_PURE_SRCS += guest/linux/bzimage.c guest/linux/e820.c guest/multiboot/multiboot.c

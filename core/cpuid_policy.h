@@ -6,8 +6,8 @@
  * which edits it in place.  The edits are a data table of rules in
  * cpuid_policy.c, one line per hidden or added feature, each with its reason.
  */
-#ifndef KESTREL_VMX_CPUID_POLICY_H
-#define KESTREL_VMX_CPUID_POLICY_H
+#ifndef KESTREL_CORE_CPUID_POLICY_H
+#define KESTREL_CORE_CPUID_POLICY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,6 +64,17 @@ struct cpuid_rule {
  * CPU's values (it may itself run under a hypervisor and report that one):
  * they start from zero and only the rules fill them. */
 void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_values *v);
+
+/* Hides the CPUID features whose CR4 enable bit is not in cr4_settable (on
+ * VMX: IA32_VMX_CR4_FIXED1, the bits VMX operation allows), so a guest never
+ * tries a CR4 write the hypervisor would have to refuse.  Once, at start. */
+void cpuid_policy_hide_for_cr4(uint64_t cr4_settable);
+
+/* OSXSAVE (leaf 1) and OSPKE (leaf 7) report the CR4 of the CPU executing
+ * CPUID, which for an exit handler is Kestrel's: set them from the guest's
+ * CR4 instead (after cpuid_policy_apply). */
+void cpuid_policy_reflect_guest_cr4(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
+                                    struct cpuid_values *v);
 
 /* Fast path for the hottest exit: true when no rule touches the leaf, so
  * the CPU's values go to the guest unchanged.  Correct (false for every
