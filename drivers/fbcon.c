@@ -91,7 +91,7 @@ static void fbcon_write(const char *s, unsigned len)
     }
 }
 
-static struct console fb_console = { .write = fbcon_write };
+static struct console fb_console = { .write = fbcon_write, .guest_owned = true };
 
 void fbcon_init(const struct kestrel_bootinfo *bi)
 {

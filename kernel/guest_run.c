@@ -85,13 +85,51 @@ static void fill_boot_info(const struct kestrel_bootinfo *bi, struct guest_boot_
     }
 }
 
+/* CPUs outside the guest that NMIs reached during the run (the guest's IPIs
+ * are mediated: none should); counted lock-free by kernel/trap.c. */
+static void report_stray_nmis(void)
+{
+    for (unsigned i = 0; i < percpu_count; i++) {
+        struct percpu *cpu = percpu_table[i];
+        uint32_t n = __atomic_load_n(&cpu->stray_nmis, __ATOMIC_RELAXED);
+        if (n) {
+            log_warn("cpu %u: %u NMI%s reached it outside the guest", cpu->apic_id, n,
+                     n == 1 ? "" : "s");
+        }
+    }
+}
+
+/* A vCPU that still runs guest code.  One in wait-for-SIPI (never started
+ * by the guest) cannot leave and need not: it executes nothing. */
+static bool still_in_guest(const struct vcpu *v)
+{
+    return v && v->in_guest && v->started;
+}
+
+static bool all_left(void)
+{
+    for (unsigned i = 0; i < sizeof(vm.vcpus) / sizeof(vm.vcpus[0]); i++) {
+        if (still_in_guest(vm.vcpus[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 __attribute__((noreturn)) static void end_run(void)
 {
     uint64_t deadline = timer_deadline_us(LEAVE_WAIT_US);
-    while (vm.left < vm.vcpu_count && !timer_expired(deadline)) {
+    while (!all_left() && !timer_expired(deadline)) {
         cpu_relax();
     }
     log_resume_consoles();
+    for (unsigned i = 0; i < sizeof(vm.vcpus) / sizeof(vm.vcpus[0]); i++) {
+        if (still_in_guest(vm.vcpus[i])) {
+            log_warn("cpu %u: did not leave the guest within %u ms", vm.vcpus[i]->apic_id,
+                     LEAVE_WAIT_US / 1000);
+        }
+    }
+    report_stray_nmis();
     switch (vm.end) {
     case GUEST_POWER_OFF:
         log_status("guest powered off");
@@ -104,7 +142,10 @@ __attribute__((noreturn)) static void end_run(void)
         break;
     }
     vm_log_all_exit_stats(&vm);
-    vmx_root_leave(this_cpu()->index);
+    /* The machine is switched off or reset from VMX root operation: leaving
+     * it (VMXOFF) would deliver an INIT held pending there (INIT is blocked
+     * in VMX root), such as one a guest aimed at this CPU while it ended,
+     * resetting the boot CPU before the machine goes off. */
     if (vm.end == GUEST_RESET) {
         power_reset();
     }

@@ -14,6 +14,8 @@
 #define KESTREL_KERNEL_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
     LOG_ERROR = 0,
@@ -25,6 +27,8 @@ enum log_level {
 struct console {
     void (*write)(const char *s, unsigned len);
     void (*flush)(void);             /* optional: wait until output is out */
+    void (*reinit)(void);            /* optional: set the device up again after a guest had it */
+    bool guest_owned;                /* a running guest owns the device (COM1, the screen) */
     struct console *next;
 };
 
@@ -33,8 +37,10 @@ void log_add_console(struct console *c);
  * an emulator that stops at once would lose the last line). */
 void log_flush(void);
 void log_set_level(enum log_level level);
-/* A guest owns the consoles while it runs: lines only go to the history.
- * Resuming writes out everything logged meanwhile. */
+/* A guest owns COM1 and the screen while it runs: lines only go to the
+ * history for those consoles.  Resuming sets each up again (reinit) and
+ * writes out everything logged meanwhile.  A console the guest cannot reach
+ * (COM2 with `console = com2`) stays live throughout. */
 void log_pause_consoles(void);
 void log_resume_consoles(void);
 /* Copies the oldest-first history (at most size bytes); returns the count. */
@@ -51,5 +57,10 @@ void log_status(const char *fmt, ...) FMT_CHECK(1, 2);
 /* Exactly what fmt says, no prefix, no newline added, regardless of level. */
 void log_raw(const char *fmt, ...) FMT_CHECK(1, 2);
 void log_vline(enum log_level level, const char *fmt, va_list ap);
+/* Text a guest asked Kestrel to log (LOG_WRITE): one line
+ * "kestrel: guest cpu <apic-id>: <text>", the text escaped (lib/text_escape.h)
+ * so it can neither end the line nor start one, kept in the guests' own
+ * history ring. */
+void log_guest_text(uint32_t apic_id, const char *text, size_t len);
 
 #endif

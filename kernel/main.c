@@ -34,8 +34,9 @@ static struct kestrel_config config;
 static volatile unsigned aps_done;
 
 /* The loader validated kestrel.cfg already; parsing it again here cannot
- * fail unless memory was corrupted, which is then worth stopping for. */
-static void load_config(const struct kestrel_bootinfo *bi)
+ * fail unless memory was corrupted, which is then worth stopping for (the
+ * caller does, once a console is up). */
+static bool load_config(const struct kestrel_bootinfo *bi, struct cfg_error *err)
 {
     config_defaults(&config);
     for (uint32_t i = 0; i < bi->file_count; i++) {
@@ -43,12 +44,29 @@ static void load_config(const struct kestrel_bootinfo *bi)
         if (f->role != BOOTINFO_FILE_CONFIG) {
             continue;
         }
-        struct cfg_error err;
-        if (!config_parse((const char *)f->addr, f->size, &config, &err)) {
-            panic("kestrel.cfg line %d: %s", err.line, err.msg);
+        if (!config_parse((const char *)f->addr, f->size, &config, err)) {
+            return false;
         }
     }
-    log_set_level((enum log_level)config.loglevel);
+    return true;
+}
+
+/* Kestrel's serial console: COM1, or COM2 with `console = com2` (a channel
+ * the guest cannot write: the guest owns COM1).  Everything logged before
+ * is replayed to it. */
+static void start_console(enum cfg_console want)
+{
+    if (want == CFG_CONSOLE_COM2) {
+        if (serial_init(COM2_PORT)) {
+            return;
+        }
+        serial_init(COM1_PORT);
+        log_warn("console = com2: no UART answers at %#x; Kestrel's lines stay on COM1",
+                 COM2_PORT);
+        config.console = CFG_CONSOLE_COM1;
+        return;
+    }
+    serial_init(COM1_PORT);
 }
 
 static void load_memory_map(const struct kestrel_bootinfo *bi)
@@ -160,18 +178,26 @@ static unsigned report_vmx(unsigned online)
 void kmain(struct kestrel_bootinfo *bi)
 {
     const char *why;
+    struct cfg_error cfg_err;
 
-    serial_init();
+    /* kestrel.cfg says which console to use, so the boot info and the
+     * config are read before the first line (which waits in the history
+     * until a console is there). */
+    bool bi_ok = bootinfo_validate(bi, &why) == 0;
+    bool cfg_ok = bi_ok && load_config(bi, &cfg_err);
+    start_console(cfg_ok ? config.console : CFG_CONSOLE_COM1);
     log_raw("\n");
     log_info("kernel %s", KESTREL_VERSION);
-    if (bootinfo_validate(bi, &why) != 0) {
+    if (!bi_ok) {
         /* Nothing in it can be trusted, not even the runtime services. */
         log_error("boot-info rejected: %s", why);
         cpu_stop();
     }
     log_info("boot-info v%u from loader %s", bi->version, bi->loader_version);
-
-    load_config(bi);
+    if (!cfg_ok) {
+        panic("kestrel.cfg line %d: %s", cfg_err.line, cfg_err.msg);
+    }
+    log_set_level((enum log_level)config.loglevel);
     load_memory_map(bi);
     pmm_init(bi, memory_map, memory_map_count);
     percpu_init_all(bi);

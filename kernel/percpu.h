@@ -62,6 +62,15 @@ struct percpu {
     /* Result of the VMX availability check (vmx/), for the BSP's summary. */
     bool        vmx_ok;
     const char *vmx_reason;
+
+    /* NMIs that arrive while this CPU is in root mode.  The handler takes
+     * no lock and logs nothing (the CPU may hold the log lock): it calls
+     * the hook of the vCPU this CPU runs (which queues the NMI for the
+     * guest), or, on a CPU without a guest, only counts it; the count is
+     * reported after the run. */
+    void (*volatile nmi_hook)(void *ctx);
+    void *volatile nmi_ctx;
+    volatile uint32_t stray_nmis;
 };
 
 extern struct percpu *percpu_table[KESTREL_MAX_CPUS];

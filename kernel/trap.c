@@ -137,15 +137,20 @@ void trap_expect_nmis(void)
 void trap_entry(struct trap_frame *f)
 {
     if (f->vector == VEC_NMI) {
-        /* NMIs are how a panicking CPU stops the others, and how a guest's
-         * end reaches the other vCPUs (those in root mode just go on). */
+        /* NMIs are how a panicking CPU stops the others, how a guest's end
+         * reaches the other vCPUs (those in root mode just go on), and the
+         * guest's own NMIs that land while their CPU handles an exit.  No
+         * lock and no log line here: the CPU may be inside either. */
+        struct percpu *cpu = this_cpu();
         if (panic_in_progress()) {
             cpu_stop();
         }
-        if (nmis_expected) {
-            return;
+        void (*hook)(void *) = cpu->nmi_hook;
+        if (hook) {
+            hook(cpu->nmi_ctx);
+        } else if (!nmis_expected) {
+            __atomic_fetch_add(&cpu->stray_nmis, 1, __ATOMIC_RELAXED);
         }
-        log_warn("cpu %u: unexpected NMI", this_cpu()->apic_id);
         return;
     }
     if (f->vector < VEC_FIRST_EXTERNAL) {

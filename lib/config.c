@@ -29,6 +29,8 @@ enum cfg_key {
     KEY_LOGLEVEL,
     KEY_CPUS,
     KEY_CRASH_TEST,
+    KEY_CONSOLE,
+    KEY_HOSTILE_CASE,
     KEY_COUNT,
 };
 
@@ -41,7 +43,15 @@ static const char *const key_names[KEY_COUNT] = {
     [KEY_LOGLEVEL] = "loglevel",
     [KEY_CPUS] = "cpus",
     [KEY_CRASH_TEST] = "crash_test",
+    [KEY_CONSOLE] = "console",
+    [KEY_HOSTILE_CASE] = "hostile_case",
 };
+
+static const char *const console_names[] = {
+    [CFG_CONSOLE_COM1] = "com1",
+    [CFG_CONSOLE_COM2] = "com2",
+};
+#define CONSOLE_COUNT (sizeof(console_names) / sizeof(console_names[0]))
 
 static const char *const payload_names[] = {
     [CFG_PAYLOAD_SELFTEST] = "selftest",
@@ -75,6 +85,7 @@ struct parser {
     int                    line;            /* current line, 1-based */
     int                    loglevel_line;   /* not kept in the config itself */
     int                    crash_test_line;
+    int                    console_line;
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -192,6 +203,41 @@ static bool set_crash_test(struct parser *ps, struct span value)
     return true;
 }
 
+static bool set_console(struct parser *ps, struct span value)
+{
+    if (!check_not_set_yet(ps, ps->console_line, "console"))
+        return false;
+    int c = lookup(value, console_names, CONSOLE_COUNT);
+    if (c < 0)
+        return fail(ps, ps->line, "bad console '%.*s' (expected com1 or com2)", shown(value),
+                    value.p);
+    ps->cfg->console = (enum cfg_console)c;
+    ps->console_line = ps->line;
+    return true;
+}
+
+/* hostile_case = name: the hostile guest runs that one case (a test hook
+ * for the cases that end the run); the guest knows the names. */
+static bool set_hostile_case(struct parser *ps, struct span value)
+{
+    struct kestrel_config *cfg = ps->cfg;
+
+    if (!check_not_set_yet(ps, cfg->hostile_case_line, "hostile_case"))
+        return false;
+    if (value.len == 0 || value.len > CFG_CASE_MAX - 1)
+        return fail(ps, ps->line, "bad hostile_case (1 to %d characters)", CFG_CASE_MAX - 1);
+    for (size_t i = 0; i < value.len; i++) {
+        char c = value.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '/'))
+            return fail(ps, ps->line, "bad hostile_case '%.*s' (letters a-z, digits, '-', '/')",
+                        shown(value), value.p);
+    }
+    __builtin_memcpy(cfg->hostile_case, value.p, value.len);
+    cfg->hostile_case[value.len] = '\0';
+    cfg->hostile_case_line = ps->line;
+    return true;
+}
+
 static bool set_cpus(struct parser *ps, struct span value)
 {
     struct kestrel_config *cfg = ps->cfg;
@@ -293,6 +339,8 @@ static bool apply(struct parser *ps, enum cfg_key key, struct span value)
     case KEY_LOGLEVEL: return set_loglevel(ps, value);
     case KEY_CPUS:     return set_cpus(ps, value);
     case KEY_CRASH_TEST: return set_crash_test(ps, value);
+    case KEY_CONSOLE:  return set_console(ps, value);
+    case KEY_HOSTILE_CASE: return set_hostile_case(ps, value);
     default:           return fail(ps, ps->line, "internal error: key %d", (int)key);
     }
 }
@@ -335,6 +383,9 @@ static bool check_combination(struct parser *ps)
     const struct kestrel_config *cfg = ps->cfg;
     const char *payload = config_payload_name(cfg->payload);
 
+    if (cfg->hostile_case[0] != '\0' && cfg->payload != CFG_PAYLOAD_HOSTILE)
+        return fail(ps, cfg->hostile_case_line, "hostile_case needs payload 'hostile', not '%s'",
+                    payload);
     if (is_builtin(cfg->payload)) {
         if (cfg->kernel[0] != '\0')
             return fail(ps, cfg->kernel_line,
@@ -431,6 +482,13 @@ const char *config_payload_name(enum cfg_payload p)
 {
     if ((unsigned)p < PAYLOAD_COUNT)
         return payload_names[p];
+    return "unknown";
+}
+
+const char *config_console_name(enum cfg_console c)
+{
+    if ((unsigned)c < CONSOLE_COUNT)
+        return console_names[c];
     return "unknown";
 }
 

@@ -52,9 +52,11 @@ void exit_deliver_pending(struct vcpu *v)
     if (v->nmi_pending) {
         bool nmi_blocked = blocking & (GUEST_INTR_BLOCKING_BY_NMI | GUEST_INTR_BLOCKING_BY_MOV_SS |
                                        GUEST_INTR_BLOCKING_BY_STI);
-        if (!injecting && !nmi_blocked) {
+        /* Taken with an exchange: the host NMI handler may queue another
+         * one at any moment (vm.c). */
+        if (!injecting && !nmi_blocked && __atomic_exchange_n(&v->nmi_pending, false,
+                                                             __ATOMIC_ACQ_REL)) {
             vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, INTR_INFO(2, INTR_TYPE_NMI));
-            v->nmi_pending = false;
             injecting = true;
         }
     }
@@ -233,6 +235,7 @@ enum exit_action handle_init(struct vcpu *v, uint64_t qual)
      * blocked in wait-for-SIPI, so the exit order is SIPI, INIT, SIPI and
      * the second SIPI is the one that sticks. */
     vmcs_guest_wait_for_sipi();
+    v->started = false;
     v->pending_irqs[0] = v->pending_irqs[1] = v->pending_irqs[2] = v->pending_irqs[3] = 0;
     v->nmi_pending = false;
     /* Nothing is queued now, so exit_deliver_pending will not run: close
@@ -244,7 +247,7 @@ enum exit_action handle_init(struct vcpu *v, uint64_t qual)
 
 enum exit_action handle_sipi(struct vcpu *v, uint64_t qual)
 {
-    (void)v;
+    v->started = true;
     vmcs_guest_start_at_sipi((uint8_t)(qual & 0xff));
     return EXIT_RESUME;
 }

@@ -46,6 +46,7 @@ struct vcpu {
     uint64_t vmcs;                    /* physical */
     bool     launched;
     bool     in_guest;                /* between VM entry and leaving for good */
+    volatile bool started;            /* out of wait-for-SIPI: NMIs and the timer reach it */
 
     /* Interrupts that arrived while the guest could not take them. */
     uint64_t pending_irqs[4];         /* bitmap of vectors */

@@ -16,6 +16,7 @@
 #include "drivers/timer.h"
 #include "kernel/x86.h"
 #include "kernel/trap.h"
+#include "kernel/percpu.h"
 #include "kernel/log.h"
 #include "lib/fmt.h"
 
@@ -143,6 +144,7 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
         return false;
     }
     vmcs_access_reset();
+    v->started = entry != 0;
     if (entry) {
         vmcs_guest_long_mode(entry);
         v->regs[GPR_RDI] = entry->rdi;
@@ -156,11 +158,27 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
     return !vmcs_access_failed();
 }
 
+/* An NMI that lands while this vCPU's CPU is in root mode (kernel/trap.c,
+ * lock-free): the guest's, unless the guest is ending; queued, and delivered
+ * on the way back in (at the latest on the next exit: the watchdog tick). */
+static void vcpu_nmi_arrived(void *ctx)
+{
+    struct vcpu *v = ctx;
+    if (v->vm->end == GUEST_RUNNING) {
+        __atomic_store_n(&v->nmi_pending, true, __ATOMIC_RELEASE);
+        v->attention = true;
+    }
+}
+
 void vcpu_run(struct vcpu *v)
 {
+    struct percpu *cpu = this_cpu();
+    cpu->nmi_ctx = v;
+    cpu->nmi_hook = vcpu_nmi_arrived;
     v->in_guest = true;
     int r = vmx_enter(v, v->launched);
     v->in_guest = false;
+    cpu->nmi_hook = 0;
     if (r != VMX_ENTER_LEFT_GUEST) {
         v->launched = vcpu_exits_total(v) > 0;
         entry_instruction_failure_report(v, r);

@@ -15,6 +15,9 @@
  *                                   of all CPUs; a guest state that fails VM
  *                                   entry, to prove its report in words; a
  *                                   guest that triple-faults at once)
+ *       console = com1|com2   (Kestrel's serial console; com2 keeps it away from
+ *                                   the guest, which owns COM1)
+ *       hostile_case = name       (test hook: the hostile guest runs only that case)
  * Paths are as on the boot volume; '/' is accepted and stored as '\'.
  */
 #ifndef KESTREL_LIB_CONFIG_H
@@ -28,6 +31,7 @@
 #define CFG_CMDLINE_MAX 1024
 #define CFG_MODULES_MAX 8
 #define CFG_LINE_MAX    1100     /* longer lines are an error */
+#define CFG_CASE_MAX    48
 
 enum cfg_payload {
     CFG_PAYLOAD_SELFTEST = 0,    /* the default when no payload line exists */
@@ -52,6 +56,11 @@ enum cfg_crash_test {
     CFG_CRASH_TRIPLE,
 };
 
+enum cfg_console {
+    CFG_CONSOLE_COM1 = 0,        /* the default */
+    CFG_CONSOLE_COM2,
+};
+
 struct cfg_module {
     char path[CFG_PATH_MAX];
     char args[CFG_ARGS_MAX];
@@ -63,6 +72,8 @@ struct kestrel_config {
     enum cfg_loglevel loglevel;
     unsigned          cpus;            /* 0 = every CPU */
     enum cfg_crash_test crash_test;
+    enum cfg_console  console;
+    char              hostile_case[CFG_CASE_MAX];   /* "" when not set */
     char              kernel[CFG_PATH_MAX];   /* "" when not set */
     char              initrd[CFG_PATH_MAX];
     char              cmdline[CFG_CMDLINE_MAX];
@@ -70,7 +81,7 @@ struct kestrel_config {
     unsigned          module_count;
     /* Line numbers (1-based, 0 = not present) so later checks, e.g. a file
      * that does not exist, can still name the line. */
-    int payload_line, kernel_line, initrd_line, cmdline_line, cpus_line;
+    int payload_line, kernel_line, initrd_line, cmdline_line, cpus_line, hostile_case_line;
 };
 
 struct cfg_error {
@@ -90,5 +101,6 @@ bool config_parse(const char *text, size_t len, struct kestrel_config *cfg,
 
 const char *config_payload_name(enum cfg_payload p);
 const char *config_loglevel_name(enum cfg_loglevel l);
+const char *config_console_name(enum cfg_console c);
 
 #endif

@@ -526,7 +526,40 @@ TEST(config_crash_test_hook)
     expect_error(unit_ctx_, "crash_test = ap\ncrash_test = ap\n", 2, "crash_test");
 }
 
+TEST(config_console)
+{
+    struct kestrel_config cfg;
+
+    CHECK_CFG_OK("payload = selftest\n", &cfg);
+    CHECK_EQ_U64(cfg.console, CFG_CONSOLE_COM1);
+    CHECK_CFG_OK("console = com2\n", &cfg);
+    CHECK_EQ_U64(cfg.console, CFG_CONSOLE_COM2);
+    CHECK_STR(config_console_name(cfg.console), "com2");
+    CHECK_CFG_OK("console = com1\npayload = hostile\n", &cfg);
+    CHECK_EQ_U64(cfg.console, CFG_CONSOLE_COM1);
+    CHECK_CFG_ERROR("console = com3\n", 1, "bad console 'com3' (expected com1 or com2)");
+    CHECK_CFG_ERROR("console = com2\nconsole = com1\n", 2, "console");
+}
+
+TEST(config_hostile_case)
+{
+    struct kestrel_config cfg;
+
+    CHECK_CFG_OK("payload = hostile\nhostile_case = reset/kbc-f0\n", &cfg);
+    CHECK_STR(cfg.hostile_case, "reset/kbc-f0");
+    CHECK_EQ_U64(cfg.hostile_case_line, 2);
+    CHECK_CFG_OK("payload = hostile\n", &cfg);
+    CHECK_STR(cfg.hostile_case, "");
+    CHECK_CFG_ERROR("hostile_case = reset/cf9\n", 1, "hostile_case needs payload 'hostile'");
+    CHECK_CFG_ERROR("payload = hostile\nhostile_case = Reset\n", 2, "bad hostile_case 'Reset'");
+    CHECK_CFG_ERROR(with_run("payload = hostile\nhostile_case = ", 'a', 48, "\n"), 2,
+                    "bad hostile_case (1 to 47 characters)");
+    CHECK_CFG_OK(with_run("payload = hostile\nhostile_case = ", 'a', 47, "\n"), &cfg);
+}
+
 TEST_SUITE(config,
+    UNIT(config_console),
+    UNIT(config_hostile_case),
     UNIT(config_crash_test_hook),
     UNIT(config_defaults),
     UNIT(config_empty_text_gives_defaults),
