@@ -5,7 +5,7 @@
 #include "lib/acpi_passthrough.h"
 #include "lib/fmt.h"
 #include "mm/paging.h"
-#include "vmx/vpm.h"
+#include "core/pm_ports.h"
 #include "kernel/log.h"
 #include "kernel/x86.h"
 #include "kernel/msr.h"
@@ -65,10 +65,8 @@ static bool build_own(struct vm *vm, struct frame_pool *guest, uint64_t *rsdp, u
         *why = "cannot build the guest's ACPI tables";
         return false;
     }
-    struct vpm pm = { .emulated = true, .evt_port = VPM_EVT_PORT, .cnt_port = VPM_CNT_PORT,
-                      .reset_port = VPM_RESET_PORT, .reset_value = VPM_RESET_VALUE,
-                      .s5_known = true, .s5_slp_typ = VPM_S5_TYPE };
-    vpm_enable(vm, &pm);
+    pm_ports_emulate(&vm->ports.pm, VPM_EVT_PORT, VPM_CNT_PORT, VPM_S5_TYPE, VPM_RESET_PORT,
+                     VPM_RESET_VALUE);
     log_info("guest acpi: built by kestrel (the firmware has none), PM1a control %#x, reset %#x, "
              "S5 type %u", VPM_CNT_PORT, VPM_RESET_PORT, VPM_S5_TYPE);
     *rsdp = blob;
@@ -93,16 +91,13 @@ static bool pass_firmware(struct vm *vm, struct frame_pool *guest, const struct 
     }
 
     const struct acpi_fixed_hw *hw = &s->hw;
-    struct vpm pm = {
-        .emulated = false,
-        .cnt_port = hw->pm1a_cnt_kind == ACPI_REG_IO ? (uint16_t)hw->pm1a_cnt : 0,
-        .reset_port = hw->reset_kind == ACPI_REG_IO ? (uint16_t)hw->reset : 0,
-        .reset_value = hw->reset_value,
-        .s5_known = s->s5_found,
-        .s5_slp_typ = s->s5_typ_a,
-    };
-    vpm_enable(vm, &pm);
-
+    if (hw->pm1a_cnt_kind == ACPI_REG_IO) {
+        pm_ports_watch(&vm->ports.pm, (uint16_t)hw->pm1a_cnt, s->s5_found, s->s5_typ_a,
+                       "firmware FADT");
+    }
+    if (hw->reset_kind == ACPI_REG_IO) {
+        pm_ports_reset_register(&vm->ports.pm, (uint16_t)hw->reset, hw->reset_value);
+    }
     char madt[64], cnt[64], reset[64], s5[48];
     if (r.madt_filtered) {
         ksnprintf(madt, sizeof(madt), "MADT with %u of %u cpus", vm->vcpu_count, r.fw_cpus);

@@ -247,7 +247,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (guest_memory_mark_hidden(map, count, cap, &guest_pool) != MEMMAP_OK) {
         give_up("%s", "memory map too fragmented to hide Kestrel's memory");
     }
-    if (!vm_create(&vm, payload, map, *count)) {
+    if (!vm_create(&vm, payload, map, *count, cfg->console == CFG_CONSOLE_COM2)) {
         give_up("%s", "cannot create the guest");
     }
     if (is_linux || is_multiboot) {
@@ -264,6 +264,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
         }
     }
 
+    vm_intercept_ports(&vm);
     launch = LAUNCH_GO;
     uint64_t deadline = timer_deadline_us(AP_READY_US);
     while (aps_ready < vm.vcpu_count - 1 && !timer_expired(deadline)) {

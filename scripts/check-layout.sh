@@ -30,7 +30,6 @@ tests/fakeacpi  include
 # Nothing may be added here without such a reason.
 pending='
 guest/builtin.h vmx/vmcs_init.h           issue 14: struct guest_entry moves to core/
-guest/guest_acpi.c vmx/vpm.h              issue 14: the PM registers move to core/
 guest/guest_acpi.h vmx/vcpu.h             issue 14: struct vm moves to core/
 guest/linux_loader.h vmx/vcpu.h           issue 14: struct vm moves to core/
 guest/linux_loader.h vmx/vmcs_init.h      issue 14: struct guest_entry moves to core/

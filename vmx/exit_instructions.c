@@ -13,7 +13,6 @@
 #include "core/xcr0.h"
 #include "vmx/vmx_names.h"
 #include "vmx/exit_qual.h"
-#include "vmx/vpm.h"
 #include "kernel/x86.h"
 #include "kernel/control_regs.h"
 #include "kernel/msr.h"
@@ -270,64 +269,5 @@ enum exit_action handle_vmx_instruction(struct vcpu *v, uint64_t qual)
     refusal_warn(&v->refusals, REFUSAL_VMX_INSTRUCTION, v->apic_id,
                  "guest %s refused (#UD): the guest has no VMX", exit_reason_name(reason));
     exit_inject_ud();
-    return EXIT_RESUME;
-}
-
-/* Ports Kestrel intercepts (vm.c sets them in the I/O bitmap).  Everything
- * else the guest owns and reaches without an exit. */
-#define PORT_KBC_COMMAND 0x64
-#define KBC_PULSE_RESET  0xfe
-
-static uint32_t port_in(uint16_t port, unsigned size)
-{
-    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
-}
-
-static void port_out(uint16_t port, unsigned size, uint32_t value)
-{
-    if (size == 1) {
-        outb(port, (uint8_t)value);
-    } else if (size == 2) {
-        outw(port, (uint16_t)value);
-    } else {
-        outl(port, value);
-    }
-}
-
-enum exit_action handle_io(struct vcpu *v, uint64_t qual)
-{
-    struct io_qual q = exit_qual_io(qual);
-    if (q.string || q.rep) {
-        char words[64];
-        exit_qual_io_format(&q, words, sizeof(words));
-        return exit_unhandled(v, EXIT_REASON_IO, qual, words);
-    }
-    uint32_t mask = q.size == 4 ? 0xffffffffu : (1u << (8 * q.size)) - 1;
-    uint32_t emulated = (uint32_t)v->regs[GPR_RAX] & mask;
-    bool ended;
-    if (vpm_io(v, q.port, q.size, q.in, &emulated, &ended)) {
-        if (ended) {
-            return EXIT_LEAVE;
-        }
-        if (q.in) {
-            v->regs[GPR_RAX] = (v->regs[GPR_RAX] & ~(uint64_t)mask) | (emulated & mask);
-        }
-        exit_skip_instruction();
-        return EXIT_RESUME;
-    }
-    if (q.in) {
-        uint32_t value = port_in(q.port, q.size);
-        v->regs[GPR_RAX] = (v->regs[GPR_RAX] & ~(uint64_t)mask) | (value & mask);
-    } else {
-        uint32_t value = (uint32_t)v->regs[GPR_RAX] & mask;
-        /* The keyboard controller's reset pulse would reset the machine
-         * under Kestrel's feet: it ends the guest as a reset instead. */
-        if (q.port == PORT_KBC_COMMAND && value == KBC_PULSE_RESET) {
-            vm_request_end(v->vm, GUEST_RESET, "kbc-reset");
-            return EXIT_LEAVE;
-        }
-        port_out(q.port, q.size, value);
-    }
-    exit_skip_instruction();
     return EXIT_RESUME;
 }

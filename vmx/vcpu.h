@@ -12,7 +12,7 @@
 #include "core/msr_policy.h"
 #include "mm/ept.h"
 #include "lib/memmap.h"
-#include "vmx/vpm.h"
+#include "core/port_io.h"
 #include "core/refusal.h"
 #include "core/apic_guard.h"
 #include "core/ioapic_guard.h"
@@ -84,7 +84,7 @@ struct vm {
     volatile int end;                 /* enum guest_end; set once */
     const char *end_how;              /* words for the status line */
     volatile unsigned left;           /* vCPUs that have left the guest */
-    struct vpm vpm;                   /* virtual ACPI PM registers (guests with Kestrel's ACPI) */
+    struct port_guard_state ports;    /* intercepted I/O ports: power, reset, PCI config, COM2 */
     struct apic_guard apic;           /* IPI mediation: the guest's vCPUs and their logical IDs */
     struct ioapic_guard ioapic;       /* I/O APIC mediation */
 };

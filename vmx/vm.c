@@ -79,7 +79,21 @@ static void guest_cpu_view(struct vm *vm, const struct vmx_caps *caps)
     vm->xss_allowed = d1.ecx | ((uint64_t)d1.edx << 32);
 }
 
-bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count)
+static void intercept_port(void *ctx, uint16_t port)
+{
+    struct vm *vm = ctx;
+    uint8_t *bitmap = port < 0x8000 ? vm->io_bitmap_a : vm->io_bitmap_b;
+    unsigned bit = port & 0x7fff;
+    bitmap[bit / 8] |= (uint8_t)(1u << (bit % 8));
+}
+
+void vm_intercept_ports(struct vm *vm)
+{
+    port_guard_intercepts(&vm->ports, intercept_port, vm);
+}
+
+bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count,
+               bool hide_com2)
 {
     const struct vmx_caps *caps = vmx_caps();
     static struct mtrr_state mtrr;
@@ -99,8 +113,11 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
     guest_cpu_view(vm, caps);
     apic_guard_init(&vm->apic, vm->apic_ids, vm->vcpu_count);
     /* I/O: the guest owns its devices; Kestrel intercepts only the ports
-     * through which a guest could reset the machine behind its back. */
-    vm->io_bitmap_a[0x64 / 8] |= 1u << (0x64 % 8);
+     * through which a guest could power off or reset the machine behind its
+     * back, move the PM block, or reach Kestrel's own console
+     * (core/port_io.c; vm_intercept_ports once the payload added its ACPI
+     * registers). */
+    port_guard_setup(&vm->ports, hide_com2);
     for (unsigned i = 0; i < CANARY_WORDS; i++) {
         ((uint64_t *)vm->canary)[i] = vm_canary_pattern(i);
     }

@@ -10,7 +10,12 @@
 /* On the BSP, before any vCPU exists: MSR and I/O bitmaps, the EPT (identity
  * map of `map`, which already has Kestrel's memory marked MEM_HYPERVISOR),
  * the isolation canary (a hidden page).  False after logging why. */
-bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count);
+bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count,
+               bool hide_com2);
+
+/* Sets the I/O bitmap bits of every port core/port_io.c intercepts (after
+ * the payload's loader added the ports of its ACPI tables). */
+void vm_intercept_ports(struct vm *vm);
 
 /* On the vCPU's own CPU: its VMCS (host state, controls); then either a
  * 64-bit start (entry != NULL) or wait-for-SIPI (entry == NULL). */
