@@ -59,3 +59,33 @@ void acpi_crosscheck_cpus(const struct kestrel_bootinfo *bi)
         log_info("acpi: MADT agrees: %u cpus", enabled);
     }
 }
+
+void acpi_interrupt_hw(const struct kestrel_bootinfo *bi, struct acpi_interrupt_hw *hw)
+{
+    static struct acpi_root root;        /* large: off the stack */
+    struct acpi_view view = { .map = paging_phys_map, .ctx = 0 };
+    const char *why;
+    uint32_t len;
+
+    *hw = (struct acpi_interrupt_hw){ 0 };
+    if (!bi->acpi_rsdp || !acpi_root_read(&view, bi->acpi_rsdp, &root, &why)) {
+        /* No tables (OVMF on Bochs): the PC's one I/O APIC where the MP spec
+         * puts it, as Kestrel's own MADT says. */
+        hw->ioapics[0] = ACPI_DEFAULT_IOAPIC_BASE;
+        hw->ioapic_count = 1;
+        return;
+    }
+    uint64_t at = acpi_find(&view, &root, "APIC");
+    const uint8_t *madt = at ? acpi_table_at(&view, at, &len) : 0;
+    unsigned n = 0;
+    if (madt && acpi_madt_ioapics(madt, len, hw->ioapics, ACPI_IOAPICS_MAX, &n)) {
+        hw->ioapic_count = n > ACPI_IOAPICS_MAX ? ACPI_IOAPICS_MAX : n;
+        if (n > ACPI_IOAPICS_MAX) {
+            log_warn("acpi: %u I/O APICs, only the first %u are guarded", n, ACPI_IOAPICS_MAX);
+        }
+    }
+    at = acpi_find(&view, &root, "MCFG");
+    const uint8_t *mcfg = at ? acpi_table_at(&view, at, &len) : 0;
+    hw->ecam = mcfg && acpi_mcfg_segment0(mcfg, len, &hw->ecam_base, &hw->ecam_start_bus,
+                                          &hw->ecam_end_bus);
+}

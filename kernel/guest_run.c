@@ -17,6 +17,7 @@
 #include "vmx/vmcs_fields.h"
 #include "drivers/lapic.h"
 #include "drivers/timer.h"
+#include "drivers/acpi.h"
 #include "guest/builtin.h"
 #include "guest/linux_loader.h"
 #include "guest/multiboot_loader.h"
@@ -247,7 +248,10 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (guest_memory_mark_hidden(map, count, cap, &guest_pool) != MEMMAP_OK) {
         give_up("%s", "memory map too fragmented to hide Kestrel's memory");
     }
-    if (!vm_create(&vm, payload, map, *count, cfg->console == CFG_CONSOLE_COM2)) {
+    static struct acpi_interrupt_hw hw;
+    acpi_interrupt_hw(bi, &hw);
+    struct vm_setup setup = { .hide_com2 = cfg->console == CFG_CONSOLE_COM2, .hw = &hw };
+    if (!vm_create(&vm, payload, map, *count, &setup)) {
         give_up("%s", "cannot create the guest");
     }
     if (is_linux || is_multiboot) {

@@ -228,6 +228,50 @@ bool acpi_madt_cpus(const uint8_t *madt, uint32_t len, const uint32_t *ids, uint
     return true;
 }
 
+bool acpi_madt_ioapics(const uint8_t *madt, uint32_t len, uint64_t *bases, unsigned cap,
+                       unsigned *count)
+{
+    uint32_t off = sizeof(struct acpi_madt);
+
+    *count = 0;
+    if (len < sizeof(struct acpi_madt))
+        return false;
+    while (off < len) {
+        const uint8_t *e = madt + off;
+
+        if (len - off < sizeof(struct acpi_madt_entry) || e[1] < 2u || e[1] > len - off)
+            return false;
+        off += e[1];
+        if (e[0] == ACPI_MADT_IO_APIC && e[1] >= sizeof(struct acpi_madt_ioapic)) {
+            if (*count < cap)
+                bases[*count] = rd32(e + offsetof(struct acpi_madt_ioapic, address));
+            (*count)++;
+        }
+    }
+    return true;
+}
+
+/* MCFG: the header, 8 reserved bytes, then 16-byte allocation entries:
+ * base (8), segment group (2), start bus (1), end bus (1), reserved (4). */
+#define MCFG_ENTRIES_OFFSET (sizeof(struct acpi_header) + 8u)
+#define MCFG_ENTRY_LEN      16u
+
+bool acpi_mcfg_segment0(const uint8_t *mcfg, uint32_t len, uint64_t *base, uint8_t *start_bus,
+                        uint8_t *end_bus)
+{
+    for (uint32_t off = MCFG_ENTRIES_OFFSET; len >= MCFG_ENTRY_LEN && off <= len - MCFG_ENTRY_LEN;
+         off += MCFG_ENTRY_LEN) {
+        const uint8_t *e = mcfg + off;
+        if (rd16(e + 8) != 0 || e[10] > e[11])
+            continue;
+        *base = rd64(e);
+        *start_bus = e[10];
+        *end_bus = e[11];
+        return true;
+    }
+    return false;
+}
+
 /* ---- FADT ---------------------------------------------------------------- */
 
 /* The end of the ACPI 1.0 FADT: everything up to and including FLAGS. */

@@ -19,17 +19,25 @@ int vmx_exit_dispatch(struct vcpu *v);
 
 /* Helpers for handlers. */
 
-/* RIP += exit instruction length.  Inline: every instruction exit does it. */
-static inline void exit_skip_instruction(void)
+/* RIP += len, as executing an instruction of that length would. */
+static inline void exit_advance_rip(uint32_t len)
 {
     uint64_t rip = vmcs_readnat(VMCS_GUEST_RIP);
-    vmcs_writenat(VMCS_GUEST_RIP, rip + vmcs_read32(VMCS_RO_EXIT_INSTRUCTION_LEN));
+    vmcs_writenat(VMCS_GUEST_RIP, rip + len);
     /* Skipping an instruction ends STI / MOV SS blocking, as executing it would. */
     uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
     if (__builtin_expect(intr & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS), 0)) {
         vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
                      intr & ~(GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS));
     }
+}
+
+/* RIP += exit instruction length.  Inline: every instruction exit does it
+ * (the field is valid only for instruction exits; EPT violations decode the
+ * instruction and use exit_advance_rip). */
+static inline void exit_skip_instruction(void)
+{
+    exit_advance_rip(vmcs_read32(VMCS_RO_EXIT_INSTRUCTION_LEN));
 }
 
 void exit_inject_exception(uint8_t vector, bool has_error, uint32_t error);

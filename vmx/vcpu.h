@@ -16,6 +16,7 @@
 #include "core/refusal.h"
 #include "core/apic_guard.h"
 #include "core/ioapic_guard.h"
+#include "core/mmio_guard.h"
 
 /* General-purpose registers in the SDM's register-number order (the order
  * exit qualifications use).  The RSP slot is unused: the VMCS holds it. */
@@ -87,6 +88,7 @@ struct vm {
     struct port_guard_state ports;    /* intercepted I/O ports: power, reset, PCI config, COM2 */
     struct apic_guard apic;           /* IPI mediation: the guest's vCPUs and their logical IDs */
     struct ioapic_guard ioapic;       /* I/O APIC mediation */
+    struct mmio_guard mmio;           /* the write-protected MMIO pages */
 };
 
 /* The guest-physical range is guest RAM that Kestrel may read (and write,

@@ -17,6 +17,7 @@
 #include "kernel/x86.h"
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
+#include "kernel/msr.h"
 #include "kernel/log.h"
 #include "lib/fmt.h"
 
@@ -92,8 +93,45 @@ void vm_intercept_ports(struct vm *vm)
     port_guard_intercepts(&vm->ports, intercept_port, vm);
 }
 
+/* The MMIO pages whose writes Kestrel mediates (core/mmio_guard.c): the
+ * local APIC's (the guest cannot move it: core/msr_policy.c), each I/O
+ * APIC's, the ECAM pages of the functions with locked registers. */
+static void guard_mmio(struct vm *vm, const struct acpi_interrupt_hw *hw)
+{
+    mmio_guard_add(&vm->mmio, rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK, MMIO_XAPIC, 0);
+    for (unsigned i = 0; i < hw->ioapic_count; i++) {
+        if (ioapic_guard_add(&vm->ioapic, hw->ioapics[i])) {
+            mmio_guard_add(&vm->mmio, hw->ioapics[i], MMIO_IOAPIC, vm->ioapic.count - 1);
+        }
+    }
+    if (hw->ecam) {
+        mmio_guard_add_ecam(&vm->mmio, hw->ecam_base, hw->ecam_start_bus, hw->ecam_end_bus,
+                            &vm->ports);
+    }
+}
+
+/* Read-only in the EPT (same memory type): a store exits as an EPT
+ * violation, which vmx/exit_memory.c decodes and hands to the guard. */
+static enum ept_status write_protect_mmio(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->mmio.count; i++) {
+        uint64_t page = vm->mmio.pages[i].gpa, hpa;
+        unsigned perms;
+        uint8_t type;
+        if (ept_translate(vm->ept.pml4, page, &hpa, &perms, &type, 0) != 0) {
+            continue;           /* beyond the map: the guest cannot reach it anyway */
+        }
+        enum ept_status st = ept_map(&vm->ept, page, hpa, MMIO_PAGE_SIZE, perms & ~EPT_WRITE,
+                                     type);
+        if (st != EPT_OK) {
+            return st;
+        }
+    }
+    return EPT_OK;
+}
+
 bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count,
-               bool hide_com2)
+               const struct vm_setup *setup)
 {
     const struct vmx_caps *caps = vmx_caps();
     static struct mtrr_state mtrr;
@@ -117,7 +155,8 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
      * back, move the PM block, or reach Kestrel's own console
      * (core/port_io.c; vm_intercept_ports once the payload added its ACPI
      * registers). */
-    port_guard_setup(&vm->ports, hide_com2);
+    port_guard_setup(&vm->ports, setup->hide_com2);
+    guard_mmio(vm, setup->hw);
     for (unsigned i = 0; i < CANARY_WORDS; i++) {
         ((uint64_t *)vm->canary)[i] = vm_canary_pattern(i);
     }
@@ -129,6 +168,9 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
     enum ept_status st = ept_init(&vm->ept);
     if (st == EPT_OK) {
         st = ept_build_identity(&vm->ept, &policy);
+    }
+    if (st == EPT_OK) {
+        st = write_protect_mmio(vm);
     }
     if (st != EPT_OK) {
         log_error("cannot build the guest's EPT: %s", ept_status_name(st));

@@ -6,12 +6,17 @@
 #include <stddef.h>
 #include "vmx/vcpu.h"
 #include "vmx/vmcs_init.h"
+#include "drivers/acpi.h"
 
 /* On the BSP, before any vCPU exists: MSR and I/O bitmaps, the EPT (identity
  * map of `map`, which already has Kestrel's memory marked MEM_HYPERVISOR),
  * the isolation canary (a hidden page).  False after logging why. */
+struct vm_setup {
+    bool hide_com2;                          /* console = com2: the guest finds no COM2 */
+    const struct acpi_interrupt_hw *hw;      /* I/O APICs and ECAM to guard */
+};
 bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count,
-               bool hide_com2);
+               const struct vm_setup *setup);
 
 /* Sets the I/O bitmap bits of every port core/port_io.c intercepts (after
  * the payload's loader added the ports of its ACPI tables). */

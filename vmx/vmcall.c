@@ -91,7 +91,8 @@ enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
         result = isolation_intact(v->vm);
         break;
     default:
-        log_warn("cpu %u: unknown hypercall %#llx", v->apic_id, (unsigned long long)fn);
+        refusal_warn(&v->refusals, REFUSAL_HYPERCALL, v->apic_id, "unknown hypercall %#llx",
+                     (unsigned long long)fn);
         result = KESTREL_HC_RESULT_UNKNOWN;
         break;
     }

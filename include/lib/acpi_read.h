@@ -78,6 +78,19 @@ const void *acpi_find_table(const uint8_t *blob, size_t blob_size, uint64_t base
 bool acpi_madt_cpus(const uint8_t *madt, uint32_t len, const uint32_t *ids, uint32_t count,
                     uint32_t *enabled, uint32_t *matched);
 
+/* The I/O APIC entries of the MADT: their register addresses, at most cap
+ * of them into bases; *count = how many the table lists.  False when the
+ * entries do not tile the table. */
+bool acpi_madt_ioapics(const uint8_t *madt, uint32_t len, uint64_t *bases, unsigned cap,
+                       unsigned *count);
+
+/* ---- the MCFG (PCI Firmware spec 3.x, 4.1.2) ------------------------------ */
+
+/* ECAM of PCI segment group 0: base (of bus 0), first and last bus.  False
+ * when the table lists none (or is malformed). */
+bool acpi_mcfg_segment0(const uint8_t *mcfg, uint32_t len, uint64_t *base, uint8_t *start_bus,
+                        uint8_t *end_bus);
+
 /* ---- the FADT's fixed hardware ------------------------------------------- */
 
 enum acpi_reg_kind {

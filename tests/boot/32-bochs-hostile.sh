@@ -30,8 +30,9 @@ if ! grep -q '^hostile: firmware-memory-write skipped' "$LOG"; then
     grep -Eq '^kestrel: warning: cpu 0: guest access refused \(runtime-(data|code) memory\): write at gpa ' "$LOG" \
         || fail "write to firmware runtime memory not reported"
 fi
-expect_line "kestrel: warning: cpu 0: guest sent INIT to its boot CPU: ignored"
-expect_line "kestrel: warning: cpu 0: unknown hypercall 0x4b455354"
+grep -Eq '^kestrel: warning: cpu 0: guest IPI refused: INIT IPI \(vector 0\) to APIC ID 0: INIT to the guest.s boot CPU' "$LOG" \
+    || fail "INIT to the BSP not refused at the interrupt command"
+expect_line "kestrel: warning: cpu 0: unknown hypercall 0x4b455354 (reported once)"
 expect_line "kestrel: guest powered off"
 grep -Eq '^kestrel: exits cpu0 total=[1-9]' "$LOG" || fail "no exit statistics for cpu 0"
 expect_no_match '^kestrel: error:'

@@ -328,6 +328,15 @@ TEST(passthrough_swaps_the_madt_and_hides_dmar)
     CHECK_EQ_U64(enabled, 4);
     CHECK_EQ_U64(matched, 4);
     CHECK_EQ_U64(r.size, r.madt - GUEST_BASE + len);
+    /* Its I/O APIC is where Kestrel write-protects the guest's view. */
+    uint64_t ioapics[2];
+    unsigned n_ioapics;
+    CHECK(acpi_madt_ioapics(madt, len, ioapics, 2, &n_ioapics));
+    CHECK_EQ_U64(n_ioapics, 1);
+    CHECK_EQ_U64(ioapics[0], 0xfec00000u);
+    CHECK(acpi_madt_ioapics(madt, len, ioapics, 0, &n_ioapics));    /* counted, none kept */
+    CHECK_EQ_U64(n_ioapics, 1);
+    CHECK(!acpi_madt_ioapics(madt, 20, ioapics, 2, &n_ioapics));    /* shorter than a MADT */
     /* The firmware's own tables are untouched. */
     CHECK(acpi_table_at(&bv, FW_BASE + fw_madt, &len) != NULL);
     CHECK(acpi_madt_cpus(fw + fw_madt, len, fw_ids, 8, &enabled, &matched));
@@ -595,7 +604,31 @@ TEST(survey_of_random_memory_never_faults)
     }
 }
 
+TEST(mcfg_segment0)
+{
+    uint8_t mcfg[44 + 2 * 16];
+    uint64_t base = 0;
+    uint8_t start = 9, end = 9;
+
+    memset(mcfg, 0, sizeof(mcfg));
+    /* first entry: segment 1 (skipped); second: segment 0, buses 0-255 at 0xb0000000 */
+    mcfg[44 + 8] = 1;
+    uint64_t b0 = 0xb0000000ull;
+    memcpy(mcfg + 60, &b0, 8);
+    mcfg[60 + 10] = 0;
+    mcfg[60 + 11] = 0xff;
+    CHECK(acpi_mcfg_segment0(mcfg, sizeof(mcfg), &base, &start, &end));
+    CHECK_EQ_U64(base, 0xb0000000ull);
+    CHECK_EQ_U64(start, 0);
+    CHECK_EQ_U64(end, 0xff);
+    CHECK(!acpi_mcfg_segment0(mcfg, 60, &base, &start, &end));        /* cut before it */
+    CHECK(!acpi_mcfg_segment0(mcfg, 10, &base, &start, &end));
+    mcfg[60 + 10] = 5, mcfg[60 + 11] = 4;                             /* start > end */
+    CHECK(!acpi_mcfg_segment0(mcfg, sizeof(mcfg), &base, &start, &end));
+}
+
 TEST_SUITE(acpi_passthrough,
+    UNIT(mcfg_segment0),
     UNIT(survey_finds_fixed_hardware_madt_and_s5),
     UNIT(survey_refuses_broken_roots),
     UNIT(survey_reads_an_rsdt_only_firmware),
