@@ -45,7 +45,21 @@ struct guest_boot_info {
     uint64_t tsc_hz;
     uint64_t firmware_probe;     /* a guest-physical page of UEFI runtime memory (read-only to
                                     the guest), 0 if the firmware has none */
+    /* For the hostile guest's attacks (test hooks; harmless to show): */
+    char     hostile_case[48];   /* kestrel.cfg hostile_case, "" = every case */
+    uint32_t outside_count;      /* CPUs Kestrel knows that are not the guest's ... */
+    uint32_t outside_apic_ids[8];/* ... (held back with cpus = N, failed VMX): their APIC IDs */
+    uint64_t ioapic_base;        /* the first I/O APIC's registers (write-mediated) */
+    uint16_t pm1a_cnt_port;      /* the chipset's PM1a control register Kestrel watches, 0 none */
+    uint8_t  pm1a_s5_typ;        /* its S5 sleep type */
+    uint8_t  pm_chipset;         /* GUEST_PM_CHIPSET_*: where its PM base is configured */
+    uint8_t  pm_bus, pm_dev, pm_fn;   /* the PCI function holding the PM base */
+    uint8_t  reserved1;
 };
+
+#define GUEST_PM_CHIPSET_NONE  0
+#define GUEST_PM_CHIPSET_PIIX4 1      /* PMBA at config 0x40 */
+#define GUEST_PM_CHIPSET_ICH   2      /* PMBASE at config 0x40 */
 
 /* Hypercalls: include/hypercall.h (docs/vmcall.md). */
 #include "hypercall.h"

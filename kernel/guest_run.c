@@ -63,7 +63,8 @@ void guest_run_ap(struct percpu *cpu)
 }
 
 /* The guest's view of the machine, for a built-in guest. */
-static void fill_boot_info(const struct kestrel_bootinfo *bi, struct guest_boot_info *info)
+static void fill_boot_info(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
+                           struct guest_boot_info *info)
 {
     __builtin_memset(info, 0, sizeof(*info));
     for (unsigned i = 0; i < vm.vcpu_count; i++) {
@@ -84,6 +85,27 @@ static void fill_boot_info(const struct kestrel_bootinfo *bi, struct guest_boot_
             break;
         }
     }
+    __builtin_memcpy(info->hostile_case, cfg->hostile_case, sizeof(info->hostile_case));
+    info->hostile_case[sizeof(info->hostile_case) - 1] = 0;
+    for (unsigned i = 0; i < percpu_count; i++) {
+        if (!vm.vcpus[i] && info->outside_count < sizeof(info->outside_apic_ids) / 4) {
+            info->outside_apic_ids[info->outside_count++] = percpu_table[i]->apic_id;
+        }
+    }
+    info->ioapic_base = vm.ioapic.count ? vm.ioapic.chips[0].base : 0;
+    const struct port_guard_state *ports = &vm.ports;
+    info->pm1a_cnt_port = ports->chipset_pm1a_cnt;
+    for (unsigned i = 0; i < PM_WATCHED_MAX; i++) {
+        if (ports->pm.watched[i].cnt_port && ports->pm.watched[i].cnt_port == ports->chipset_pm1a_cnt) {
+            info->pm1a_s5_typ = ports->pm.watched[i].s5_slp_typ;
+        }
+    }
+    info->pm_chipset = ports->pm_device.kind == PM_CHIPSET_PIIX4 ? GUEST_PM_CHIPSET_PIIX4
+                     : ports->pm_device.kind == PM_CHIPSET_ICH ? GUEST_PM_CHIPSET_ICH
+                                                              : GUEST_PM_CHIPSET_NONE;
+    info->pm_bus = ports->pm_device.bus;
+    info->pm_dev = ports->pm_device.dev;
+    info->pm_fn = ports->pm_device.fn;
 }
 
 /* CPUs outside the guest that NMIs reached during the run (the guest's IPIs
@@ -262,7 +284,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
             give_up_load(payload, cfg, &fail);
         }
     } else {
-        fill_boot_info(bi, &info);
+        fill_boot_info(bi, cfg, &info);
         if (!builtin_load(img, &guest_pool, &info, &entry, &why)) {
             give_up("built-in guest cannot be loaded: %s", why);
         }
