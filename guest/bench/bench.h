@@ -24,5 +24,9 @@ uint64_t loop_external_interrupt(uint64_t iterations);   /* interrupts on */
 void bench_ipi_install(void);
 void bench_ipi_round_trip(void);   /* the body of loop_external_interrupt */
 bool bench_ipi_lost(void);         /* a self-IPI never arrived: figures meaningless */
+/* TSC ticks for `iterations` EOI writes: in xAPIC mode each is a store to
+ * the APIC page, which Kestrel write-protects and decodes (docs/vmx.md),
+ * in x2APIC mode a WRMSR that does not exit. */
+uint64_t loop_apic_eoi(uint64_t iterations);
 
 #endif

@@ -34,6 +34,7 @@ static const struct measurement measurements[] = {
     { "rdmsr",              loop_rdmsr,              false },
     { "in",                 loop_in,                 false },
     { "external-interrupt", loop_external_interrupt, true },
+    { "apic-eoi",           loop_apic_eoi,           false },
 };
 
 static void sort(uint64_t *v, unsigned n)

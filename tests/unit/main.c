@@ -39,6 +39,7 @@ extern const struct unit_suite insn_decode_suite;
 extern const struct unit_suite port_guard_suite;
 extern const struct unit_suite pci_guard_suite;
 extern const struct unit_suite text_escape_suite;
+extern const struct unit_suite policy_docs_suite;
 
 static const struct unit_suite *const suites[] = {
     &guest_memory_suite,
@@ -56,7 +57,7 @@ static const struct unit_suite *const suites[] = {
     &xcr0_suite, &cr_rules_suite,
     &apic_dest_suite, &guest_walk_suite, &insn_decode_suite,
     &port_guard_suite, &pci_guard_suite,
-    &text_escape_suite,
+    &text_escape_suite, &policy_docs_suite,
 };
 
 void unit_fail(struct unit_ctx *ctx, const char *file, int line, const char *fmt, ...)
