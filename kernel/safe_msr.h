@@ -46,31 +46,26 @@ static inline bool rdmsr_safe(uint32_t msr, uint64_t *value)
     return !failed;
 }
 
-static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
-{
-    int failed;
-    __asm__ volatile("xor %[f], %[f]\n"
-                     "1: wrmsr\n"
-                     SAFE_INSN_FIXUP
-                     : [f] "=&r"(failed)
-                     : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
-                     : "memory");
-    return !failed;
-}
+/* An instruction that writes EDX:EAX to the register ECX names (WRMSR,
+ * XSETBV), fault-safe: false when the CPU refused the value with #GP. */
+#define DEFINE_SAFE_ECX_WRITE(name, insn)                                      \
+    static inline bool name(uint32_t index, uint64_t value)                    \
+    {                                                                          \
+        int failed;                                                            \
+        __asm__ volatile("xor %[f], %[f]\n"                                    \
+                         "1: " insn "\n"                                       \
+                         SAFE_INSN_FIXUP                                       \
+                         : [f] "=&r"(failed)                                   \
+                         : "c"(index), "a"((uint32_t)value),                   \
+                           "d"((uint32_t)(value >> 32))                        \
+                         : "memory");                                          \
+        return !failed;                                                        \
+    }
 
-/* XSETBV that survives a #GP: the guest's XCR0 is checked against the SDM's
- * rules before Kestrel executes it, and should a rule be missed the CPU's
- * #GP goes back to the guest instead of stopping the machine. */
-static inline bool xsetbv_safe(uint32_t xcr, uint64_t value)
-{
-    int failed;
-    __asm__ volatile("xor %[f], %[f]\n"
-                     "1: xsetbv\n"
-                     SAFE_INSN_FIXUP
-                     : [f] "=&r"(failed)
-                     : "c"(xcr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
-                     : "memory");
-    return !failed;
-}
+DEFINE_SAFE_ECX_WRITE(wrmsr_safe, "wrmsr")
+/* XSETBV: the guest's XCR0 is checked against the SDM's rules before
+ * Kestrel executes it; should a rule be missed, the CPU's #GP goes back to
+ * the guest instead of stopping the machine. */
+DEFINE_SAFE_ECX_WRITE(xsetbv_safe, "xsetbv")
 
 #endif
