@@ -14,6 +14,13 @@ void cpu_register_ap_stacks(void *stacks, size_t each, unsigned count)
     ap_stack_count = count;
 }
 
+uint64_t cpu_ap_stack_top(unsigned index)
+{
+    if (index == 0 || index >= ap_stack_count || ap_stack_size == 0)
+        return 0;
+    return (uint64_t)(ap_stacks_base + ap_stack_size * (index + 1));
+}
+
 int cpu_index(void)
 {
     uintptr_t sp;

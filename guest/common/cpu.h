@@ -18,6 +18,9 @@ extern uint8_t bsp_stack_bottom[], bsp_stack_top[];   /* entry.asm */
  * bytes belongs to CPU index i (the BSP, index 0, keeps its own). */
 void cpu_register_ap_stacks(void *stacks, size_t each, unsigned count);
 
+/* The top of AP stack `index` (1 .. count - 1), 0 if there is none. */
+uint64_t cpu_ap_stack_top(unsigned index);
+
 /* 0 on the BSP's stack, i on AP stack i, CPU_UNKNOWN elsewhere. */
 int cpu_index(void);
 

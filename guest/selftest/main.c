@@ -17,6 +17,7 @@
 #define AP_FINISH_US 1000000u
 
 struct cpu cpus[SELFTEST_MAX_CPUS];
+uint8_t ap_stacks[SELFTEST_MAX_CPUS][SELFTEST_AP_STACK_SIZE] __attribute__((aligned(16)));
 unsigned cpu_total;
 uint64_t probe_va;
 const char *probe_unusable_why;
@@ -44,14 +45,15 @@ static void note_if_apic_id_differs(const struct cpu *cpu)
 
 static void start_aps(void)
 {
-    const char *why = cpu_total > 1 ? smp_prepare() : NULL;
+    const char *why = cpu_total > 1 ? smp_prepare(selftest_ap_main) : NULL;
 
     if (why != NULL) {
         say("application processors not started: %s", why);
         return;
     }
+    /* One that fails says why and stays CPU_OFF. */
     for (unsigned i = 1; i < cpu_total; i++)
-        smp_start_ap(&cpus[i]);   /* one that fails says why and stays CPU_OFF */
+        smp_start_ap(i, cpus[i].apic_id, &cpus[i], &cpus[i].state);
 }
 
 static bool wait_ap_done(const struct cpu *cpu)
@@ -139,8 +141,10 @@ void guest_main(const struct guest_boot_info *info)
     guest_power_off();
 }
 
-void selftest_ap_main(struct cpu *cpu)
+void selftest_ap_main(void *arg)
 {
+    struct cpu *cpu = arg;
+
     gdt_load();
     idt_load();
     if (this_cpu() != cpu) {

@@ -14,6 +14,7 @@
 
 #include "guest/common/boot_info.h"
 #include "guest/common/cpu.h"
+#include "guest/common/smp.h"
 
 #define SELFTEST_MAX_CPUS      GUEST_MAX_CPUS
 #define SELFTEST_AP_STACK_SIZE 4096        /* the deepest path (check, fault, print) needs < 2 KiB (-fstack-usage) */
@@ -21,11 +22,12 @@
 /* The vector the guest programs its LAPIC timer with (the timer check). */
 #define VEC_LAPIC_TIMER 0x40
 
+/* The start-up states of guest/common/smp.h, then this guest's own. */
 enum cpu_state {
-    CPU_OFF,        /* not started, or did not answer INIT-SIPI-SIPI */
-    CPU_STARTING,   /* INIT-SIPI-SIPI sent */
-    CPU_ONLINE,     /* off the trampoline, on its own GDT/IDT/stack */
-    CPU_DONE,       /* all checks run; results final */
+    CPU_OFF = AP_OFF,             /* not started, or did not answer INIT-SIPI-SIPI */
+    CPU_STARTING = AP_STARTING,   /* INIT-SIPI-SIPI sent */
+    CPU_ONLINE = AP_ONLINE,       /* off the trampoline, on its own GDT/IDT/stack */
+    CPU_DONE,                     /* all checks run; results final */
 };
 
 /* Callee-saved registers and RSP at check_call() (check_call.asm offsets). */
@@ -57,7 +59,7 @@ struct cpu {
 extern struct cpu cpus[SELFTEST_MAX_CPUS];
 extern unsigned cpu_total;
 
-/* The APs' stacks (smp.c), registered with guest/common/cpu.c: AP stack i
+/* The APs' stacks (main.c), registered with guest/common/cpu.c: AP stack i
  * belongs to cpus[i], and a CPU is identified by the stack it runs on. */
 extern uint8_t ap_stacks[SELFTEST_MAX_CPUS][SELFTEST_AP_STACK_SIZE];
 
@@ -68,8 +70,8 @@ static inline struct cpu *this_cpu(void)
     return i != CPU_UNKNOWN ? &cpus[i] : NULL;
 }
 
-/* main.c */
-__attribute__((noreturn)) void selftest_ap_main(struct cpu *cpu);
+/* main.c: where guest/common/smp.c starts each AP (arg: its struct cpu). */
+__attribute__((noreturn)) void selftest_ap_main(void *arg);
 extern uint64_t probe_va;              /* where every CPU reads hypervisor_probe; 0: unusable */
 extern const char *probe_unusable_why;
 
@@ -87,9 +89,5 @@ void        check_fail(struct check_run *run, const char *fmt, ...)
  * it after an unexpected exception (it then re-enters check_abort). */
 int  check_call(struct check_jmp *jmp, void (*fn)(struct check_run *), struct check_run *run);
 void check_abort(void);
-
-/* smp.c */
-const char *smp_prepare(void);
-bool        smp_start_ap(struct cpu *cpu);
 
 #endif

@@ -1,16 +1,12 @@
 /*
- * Starting the APs, as an operating system would (SDM vol. 3A 9.4.4.1):
- * the AP trampoline (kernel/trampoline.asm, assembled into this image)
- * goes to info->ap_start_page; then, one AP at a time because they share
- * its parameter block, INIT, 10 ms, SIPI, 200 us, a second SIPI if the AP
- * is not up yet, and up to 1 s for it to arrive.  The trampoline takes the
- * AP from real mode to long mode on the guest's current page tables and
- * jumps to selftest_ap_entry (ap_entry.asm) on the AP's own stack.
+ * Starting the APs (see smp.h).
  */
+#include "guest/common/boot_info.h"
+#include "guest/common/cpu.h"
 #include "guest/common/lapic.h"
 #include "guest/common/serial.h"
+#include "guest/common/smp.h"
 #include "guest/common/tsc.h"
-#include "guest/selftest/selftest.h"
 #include "kernel/msr.h"
 #include "kernel/x86.h"
 
@@ -36,16 +32,15 @@ struct trampoline_params {
 } __attribute__((packed));
 
 extern const uint8_t trampoline_blob[], trampoline_blob_end[];   /* kernel/trampoline_blob.asm */
-extern void selftest_ap_entry(void);
+extern void smp_ap_entry(void);                                  /* ap_entry.asm */
 
-uint8_t ap_stacks[SELFTEST_MAX_CPUS][SELFTEST_AP_STACK_SIZE] __attribute__((aligned(16)));
+/* ap_entry.asm jumps through it. */
+smp_ap_main_fn smp_ap_main;
 
 static struct trampoline_params *params;
 static uint8_t sipi_vector;
 
-/* Copies the trampoline and fills in what all APs share.  NULL, or why
- * no AP can be started. */
-const char *smp_prepare(void)
+const char *smp_prepare(smp_ap_main_fn ap_main)
 {
     uint64_t page = boot_info->ap_start_page;
     uint64_t size = (uint64_t)(trampoline_blob_end - trampoline_blob);
@@ -66,18 +61,19 @@ const char *smp_prepare(void)
     params = (struct trampoline_params *)(dst + TRAMPOLINE_PARAMS_OFFSET);
     if (params->magic != TRAMPOLINE_MAGIC)
         return "the AP trampoline's parameter block is not where this guest expects it";
+    smp_ap_main = ap_main;
     params->cr3 = (uint32_t)cr3;
-    params->entry = (uint64_t)selftest_ap_entry;
+    params->entry = (uint64_t)smp_ap_entry;
     /* The guest's tables may use NX bits, reserved without EFER.NXE. */
     params->efer = (uint32_t)(rdmsr(MSR_IA32_EFER) & EFER_NXE);
     sipi_vector = (uint8_t)(page >> 12);
     return NULL;
 }
 
-static bool wait_arrival(const struct cpu *cpu, uint64_t deadline)
+static bool wait_arrival(const uint32_t *state, uint64_t deadline)
 {
-    /* ONLINE or later: a fast AP may be done already. */
-    while (__atomic_load_n(&cpu->state, __ATOMIC_ACQUIRE) < CPU_ONLINE) {
+    /* ONLINE or later: a fast AP may be further already. */
+    while (__atomic_load_n(state, __ATOMIC_ACQUIRE) < AP_ONLINE) {
         if (tsc_expired(deadline))
             return false;
         cpu_relax();
@@ -85,33 +81,39 @@ static bool wait_arrival(const struct cpu *cpu, uint64_t deadline)
     return true;
 }
 
-/* One AP, INIT-SIPI-SIPI; says why when it does not come up. */
-bool smp_start_ap(struct cpu *cpu)
+bool smp_start_ap(unsigned index, uint32_t apic_id, void *arg, uint32_t *state)
 {
-    params->stack = (uint64_t)ap_stacks[cpu->index] + SELFTEST_AP_STACK_SIZE;
-    params->arg = (uint64_t)cpu;
+    uint64_t stack_top = cpu_ap_stack_top(index);
+
+    if (params == NULL || stack_top == 0) {
+        say("cpu %u not started: %s", apic_id,
+            params == NULL ? "smp_prepare() did not succeed" : "no AP stack for its index");
+        return false;
+    }
+    params->stack = stack_top;
+    params->arg = (uint64_t)arg;
     /* Sequentially consistent: the parameters are visible before the IPI
      * (a WRMSR to the x2APIC ICR is not serializing). */
-    __atomic_store_n(&cpu->state, CPU_STARTING, __ATOMIC_SEQ_CST);
+    __atomic_store_n(state, AP_STARTING, __ATOMIC_SEQ_CST);
 
-    if (!lapic_send_ipi(cpu->apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT)) {
-        say("cpu %u not started: the LAPIC did not accept the INIT IPI", cpu->apic_id);
-        __atomic_store_n(&cpu->state, CPU_OFF, __ATOMIC_SEQ_CST);
+    if (!lapic_send_ipi(apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT)) {
+        say("cpu %u not started: the LAPIC did not accept the INIT IPI", apic_id);
+        __atomic_store_n(state, AP_OFF, __ATOMIC_SEQ_CST);
         return false;
     }
     tsc_delay_us(INIT_TO_SIPI_US);
     uint64_t deadline = tsc_deadline_us(AP_ARRIVAL_US);
-    lapic_send_ipi(cpu->apic_id, ICR_DELIVERY_STARTUP | sipi_vector);
+    lapic_send_ipi(apic_id, ICR_DELIVERY_STARTUP | sipi_vector);
     tsc_delay_us(SIPI_TO_SIPI_US);
-    if (__atomic_load_n(&cpu->state, __ATOMIC_ACQUIRE) < CPU_ONLINE)
-        lapic_send_ipi(cpu->apic_id, ICR_DELIVERY_STARTUP | sipi_vector);
-    if (wait_arrival(cpu, deadline))
+    if (__atomic_load_n(state, __ATOMIC_ACQUIRE) < AP_ONLINE)
+        lapic_send_ipi(apic_id, ICR_DELIVERY_STARTUP | sipi_vector);
+    if (wait_arrival(state, deadline))
         return true;
-    say("cpu %u did not start: no answer to INIT-SIPI-SIPI within %llu ms", cpu->apic_id,
+    say("cpu %u did not start: no answer to INIT-SIPI-SIPI within %llu ms", apic_id,
         AP_ARRIVAL_US / 1000);
     /* Back to wait-for-SIPI: a late AP must not run later on the next
      * AP's parameters. */
-    lapic_send_ipi(cpu->apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT);
-    __atomic_store_n(&cpu->state, CPU_OFF, __ATOMIC_SEQ_CST);
+    lapic_send_ipi(apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT);
+    __atomic_store_n(state, AP_OFF, __ATOMIC_SEQ_CST);
     return false;
 }
