@@ -38,6 +38,13 @@ static inline uint64_t hc_power_off(void)
     return kestrel_hypercall(KESTREL_HC_POWER_OFF, 0, 0, 0);
 }
 
+/* LOG_WRITE and LOG_READ take guest-physical buffers: these take the
+ * guest's own (virtual) ones, which must be physically contiguous (the
+ * image is: Kestrel loads it in one piece).  ~0 (KESTREL_HC_RESULT_UNKNOWN)
+ * without a call when the buffer is not mapped or not contiguous. */
+uint64_t hc_log_write(const void *text, uint64_t len);
+uint64_t hc_log_read(void *buf, uint64_t size);
+
 /* Ends the run (KESTREL_HC_POWER_OFF); should the hypercall return, says
  * so and halts this CPU. */
 __attribute__((noreturn)) void guest_power_off(void);

@@ -9,16 +9,7 @@
 
 #define ISR_STUB_SIZE    16          /* isr.asm places stub v at isr_stubs + 16 * v */
 #define GATE_INTERRUPT64 0x8e        /* P, DPL 0, 64-bit interrupt gate: IF cleared on entry */
-
-struct idt_gate {
-    uint16_t offset_low;
-    uint16_t selector;
-    uint8_t  ist;                    /* 0: no IST: the current stack, or TSS.RSP0 from ring 3 */
-    uint8_t  type_attr;
-    uint16_t offset_mid;
-    uint32_t offset_high;
-    uint32_t reserved;
-} __attribute__((packed));
+#define GATE_IST_MASK    0x7u        /* bits 2:0 of the IST byte: TSS.IST1..7, 0 = none */
 
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gates are 16 bytes");
 
@@ -43,7 +34,22 @@ void idt_init(void)
 
 void idt_load(void)
 {
-    struct descriptor_ptr ptr = { .limit = sizeof(idt) - 1, .base = (uint64_t)idt };
+    idt_load_table(idt);
+}
+
+void idt_copy(struct idt_gate *table)
+{
+    __builtin_memcpy(table, idt, sizeof(idt));
+}
+
+void idt_gate_set_ist(struct idt_gate *gate, unsigned ist)
+{
+    gate->ist = (uint8_t)(ist & GATE_IST_MASK);
+}
+
+void idt_load_table(const struct idt_gate *table)
+{
+    struct descriptor_ptr ptr = { .limit = sizeof(idt) - 1, .base = (uint64_t)table };
 
     load_idt(&ptr);
 }

@@ -3,17 +3,45 @@
  * boot info gives: only after boot_info_accept().
  */
 #include "guest/common/boot_info.h"
+#include "guest/common/cpu.h"
 #include "guest/common/lapic.h"
+#include "guest/common/probe.h"
+#include "guest/common/trap.h"
 #include "guest/common/tsc.h"
+#include "kernel/cpu_features.h"
 #include "kernel/msr.h"
 #include "kernel/x86.h"
 
 #define X2APIC_ICR    (MSR_X2APIC_BASE + (LAPIC_ICR_LOW >> 4))  /* one 64-bit MSR */
 #define ICR_ACCEPT_US 100000
 
+/* CPUs (by cpu_index) that switched to x2APIC mode themselves. */
+static bool switched_to_x2apic[GUEST_MAX_CPUS];
+
 static bool x2apic(void)
 {
-    return boot_info->x2apic != 0;
+    int cpu = cpu_index();
+
+    return boot_info->x2apic != 0 ||
+           (cpu != CPU_UNKNOWN && cpu < GUEST_MAX_CPUS && switched_to_x2apic[cpu]);
+}
+
+const char *lapic_enter_x2apic(void)
+{
+    int cpu = cpu_index();
+
+    if (x2apic())
+        return NULL;
+    if (cpu == CPU_UNKNOWN || cpu >= GUEST_MAX_CPUS)
+        return "this CPU is not on a known stack";
+    if (!(cpuid(CPUID_LEAF_FEATURES, 0).ecx & CPUID_1_ECX_X2APIC))
+        return "CPUID.1:ECX.x2APIC is clear";
+    uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+    struct fault f = probe_wrmsr(this_probe(), MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC_ENABLE);
+    if (f.vector != FAULT_NONE)
+        return "WRMSR IA32_APIC_BASE adding x2APIC enable raised an exception";
+    switched_to_x2apic[cpu] = true;
+    return NULL;
 }
 
 static volatile uint32_t *xapic_reg(uint32_t reg)

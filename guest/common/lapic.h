@@ -1,7 +1,9 @@
 /*
  * The guest's own local APIC, in the mode the boot info says: x2APIC
  * through MSRs 0x800 + offset / 16, xAPIC through MMIO at lapic_base
- * (SDM vol. 3A ch. 11).  The guest never changes the mode.
+ * (SDM vol. 3A ch. 11).  A CPU may switch its own LAPIC to x2APIC mode
+ * (lapic_enter_x2apic); there is no way back here: leaving x2APIC mode
+ * means disabling the LAPIC, which Bochs cannot enable again.
  */
 #ifndef KESTREL_GUEST_COMMON_LAPIC_H
 #define KESTREL_GUEST_COMMON_LAPIC_H
@@ -43,5 +45,9 @@ void     lapic_eoi(void);
 uint32_t lapic_id(void);
 /* Sends icr_low to the APIC ID dest; false if an xAPIC never accepted it. */
 bool     lapic_send_ipi(uint32_t dest, uint32_t icr_low);
+/* This CPU's LAPIC in x2APIC mode from now on (SDM vol. 3A 11.12.5: from
+ * xAPIC mode one WRMSR of IA32_APIC_BASE adding EXTD); NULL, or why not.
+ * The other functions here then use its MSRs on this CPU. */
+const char *lapic_enter_x2apic(void);
 
 #endif

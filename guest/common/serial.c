@@ -37,6 +37,15 @@ static void uart_putc(char c)
     outb(COM1_BASE + UART_THR, (uint8_t)c);
 }
 
+void console_drain(void)
+{
+    for (unsigned spin = 0; spin < UART_SPIN_LIMIT; spin++) {
+        if (inb(COM1_BASE + UART_LSR) & UART_LSR_TEMT)
+            return;
+        cpu_relax();
+    }
+}
+
 static void emit(char c, void *ctx)
 {
     (void)ctx;
