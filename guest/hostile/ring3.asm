@@ -1,4 +1,4 @@
-; Ring 3 for the vmcall-cpl3 case (ring3.c).
+; Ring 3 for the vmcall-cpl3 and ac/cpl3 cases (ring3.c).
 ;
 ; void ring3_enter(uint64_t *resume, uint64_t *resume_rsp, void *tss,
 ;                  uint64_t user_rip, uint64_t user_rsp, uint64_t user_rax)
@@ -9,8 +9,11 @@
 ;   at .back on the stack saved here.  Returns when that happened.
 ;
 ; ring3_code .. ring3_code_end: what runs in ring 3, copied into a user page.
-;   VMCALL must raise #UD at CPL 3; should it return instead, HLT (privileged)
-;   raises #GP, so ring 3 is left either way.
+;   At ring3_code: VMCALL must raise #UD at CPL 3; should it return instead,
+;   HLT (privileged) raises #GP, so ring 3 is left either way.
+;   At ring3_ac_code: RFLAGS.AC set (POPF may change AC at any CPL), then a
+;   misaligned 8-byte load, which must raise #AC(0) with CR0.AM set (SDM vol.
+;   3A 6.15, "Interrupt 17"); should it complete, HLT raises #GP.
 
 bits 64
 default rel
@@ -20,6 +23,7 @@ default rel
 %define USER_CODE_SEL   (0x20 | 3)      ; ring3.c: GDT_USER_CODE64, RPL 3
 %define TSS_RSP0        4               ; offset of RSP0 in the 64-bit TSS
 %define RFLAGS_USER     0x2             ; bit 1 is always 1; IF clear: nothing interrupts ring 3
+%define RFLAGS_AC       (1 << 18)
 
 section .text
 global ring3_enter
@@ -63,9 +67,20 @@ section .rodata
 global ring3_code
 global ring3_code_after_vmcall
 global ring3_code_end
+global ring3_ac_code
+global ring3_ac_access
+global ring3_ac_after
 
 ring3_code:
     vmcall
 ring3_code_after_vmcall:
+    hlt
+ring3_ac_code:
+    pushfq
+    or qword [rsp], RFLAGS_AC
+    popfq
+ring3_ac_access:
+    mov rax, [rsp - 7]          ; the stack is 16-aligned: 8 bytes at an odd address
+ring3_ac_after:
     hlt
 ring3_code_end:
