@@ -5,8 +5,9 @@
  *
  * Cases come in three tables (cases_table.c): per-vCPU cases, which every
  * vCPU runs in turn (lines "cpu<apic-id>/<case>"); machine-wide cases, which
- * the BSP runs with the APs as helpers; and cases whose success ends the
- * run (a guest reset), run only when kestrel.cfg names one (hostile_case).
+ * the BSP runs with the APs as helpers; and cases run only when kestrel.cfg
+ * names one (hostile_case): those whose success ends the run (a guest
+ * reset), and those that need a machine set up for them (console = com2).
  */
 #ifndef KESTREL_GUEST_HOSTILE_H
 #define KESTREL_GUEST_HOSTILE_H
@@ -53,9 +54,10 @@ void outcome_say_verdict(void);
 struct hostile_case {
     const char *name;
     void (*run)(struct outcome *o);
+    bool ends_run;          /* refused = the run ends (Kestrel resets the guest) */
 };
 
-enum case_table { CASES_PER_CPU, CASES_MACHINE, CASES_ENDING, CASE_TABLES };
+enum case_table { CASES_PER_CPU, CASES_MACHINE, CASES_ON_REQUEST, CASE_TABLES };
 
 const struct hostile_case *case_table(enum case_table t, size_t *count);
 /* The case kestrel.cfg names, and its table; NULL if there is none. */
@@ -218,6 +220,9 @@ void case_reset_kbc_f0(struct outcome *o);
 void case_reset_kbc_d1(struct outcome *o);
 void case_reset_port92(struct outcome *o);
 void case_reset_cf9_word(struct outcome *o);
+
+/* cases_com2.c: Kestrel's own console, hidden from the guest. */
+void case_com2_forged_line(struct outcome *o);
 
 /* cases_log.c: the log hypercalls. */
 void case_log_flood_then_refusal(struct outcome *o);

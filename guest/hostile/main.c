@@ -14,7 +14,8 @@
  *
  * With `hostile_case = <name>` in kestrel.cfg only that case runs, on the
  * BSP: the way to try the cases whose success ends the run (a guest
- * reset).  Should such a run go on, the case was not refused.
+ * reset; should such a run go on, the case was not refused) and those
+ * that need a machine set up for them.
  */
 #include "guest/common/boot_info.h"
 #include "guest/common/hypercall.h"
@@ -107,7 +108,7 @@ __attribute__((noreturn)) static void only_case(const char *name)
     if (table == CASES_PER_CPU)
         cpu_prefix(&cpus[0], prefix, sizeof(prefix));
     c->run(&o);
-    if (table == CASES_ENDING) {
+    if (c->ends_run) {
         tsc_delay_us(RUN_END_US);
         not_refused(&o, "the run went on");
     }
