@@ -21,7 +21,7 @@
 #include "guest/guest_image.h"
 
 #define HOSTILE_MAX_CPUS      GUEST_MAX_CPUS
-#define HOSTILE_AP_STACK_SIZE 8192          /* the deepest path (case, fault, print) needs < 3 KiB */
+#define HOSTILE_AP_STACK_SIZE 8192          /* the deepest path (case, fault, print) needs < 2 KiB (-fstack-usage) */
 
 /* ---- outcomes (outcome.c) ----------------------------------------------- */
 
