@@ -1,5 +1,5 @@
 /*
- * Cases 7-8: signals and calls that must not hurt Kestrel.
+ * Signals and calls that must not hurt Kestrel (machine-wide, on the BSP).
  *   init-to-bsp     an INIT IPI to the boot CPU's own APIC ID.  On hardware it would reset
  *                   the BSP: a guest reset through the back door.  Kestrel ignores INIT on
  *                   the boot vCPU (and logs a warning once); the case passes if the guest

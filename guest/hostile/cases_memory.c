@@ -1,5 +1,5 @@
 /*
- * Cases 5-6: memory the guest must not write.
+ * Memory the guest must not write (machine-wide, on the BSP).
  *   hypervisor-memory-write  an 8-byte write of 0 to boot_info->hypervisor_probe (inside
  *                            Kestrel's memory, unmapped in EPT) → #GP(0), and Kestrel's canary
  *                            there is intact afterwards (KESTREL_HC_CHECK_ISOLATION = 1)

@@ -1,5 +1,5 @@
 /*
- * Case 1, vmx-instructions/<insn>: the guest was told there is no VMX
+ * vmx-instructions/<insn> (per vCPU): the guest was told there is no VMX
  * (CPUID.1:ECX.VMX clear), so every VMX instruction must be an invalid
  * opcode to it.  In VMX non-root operation each of them exits to Kestrel
  * unconditionally (SDM vol. 3C, "Instructions That Cause VM Exits
