@@ -106,16 +106,22 @@ void lapic_eoi(void)
 
 static bool send_ipi(uint32_t dest, uint32_t icr_low)
 {
-    if (in_x2apic_mode()) {
+    uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+    /* A guest may have switched its (this CPU's) LAPIC off: nothing can be
+     * sent, and waiting for delivery would only stall. */
+    if (!(base & APIC_BASE_GLOBAL_ENABLE)) {
+        return false;
+    }
+    if (base & APIC_BASE_X2APIC_ENABLE) {
         /* One 64-bit write: destination in the high half.  x2APIC has no
          * delivery-status bit; the write itself is the send. */
         wrmsr(MSR_X2APIC_BASE + (LAPIC_ICR_LOW >> 4), ((uint64_t)dest << 32) | icr_low);
         return true;
     }
-    lapic_write(LAPIC_ICR_HIGH, dest << 24);
-    lapic_write(LAPIC_ICR_LOW, icr_low);
+    xapic_mmio[LAPIC_ICR_HIGH / 4] = dest << 24;
+    xapic_mmio[LAPIC_ICR_LOW / 4] = icr_low;
     uint64_t deadline = timer_deadline_us(ICR_WAIT_US);
-    while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) {
+    while (xapic_mmio[LAPIC_ICR_LOW / 4] & ICR_DELIVERY_PENDING) {
         if (timer_expired(deadline)) {
             return false;
         }

@@ -35,10 +35,11 @@ done
 } > "$out/kmod.bin"
 
 # First offset (a multiple of align, below limit) holding the little-endian
-# dword magic, or nothing.
+# dword magic, or nothing.  awk reads to the end: exiting early would kill od
+# with SIGPIPE, which pipefail turns into a failure.
 find_magic() { # file align limit magic-as-8-hex-digits
     od -A d -t x4 -v -w4 -N "$3" "$1" |
-        awk -v a="$2" -v m="$4" '$2 == m && ($1 % a) == 0 { print $1 + 0; exit }'
+        awk -v a="$2" -v m="$4" '!found && $2 == m && ($1 % a) == 0 { print $1 + 0; found = 1 }'
 }
 
 check() { # file what align limit magic
