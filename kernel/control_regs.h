@@ -52,4 +52,21 @@
 #define DR6_FIXED_ONES  0xffff0ff0ull       /* reads as 1 (bit 16 included, bit 12 reserved 0) */
 #define DR7_GD          (1ull << 13)        /* general detect, cleared on #DB delivery */
 
+/* State-component bits of XCR0 (SDM vol. 1 13.1). */
+#define XCR0_X87          (1ull << 0)
+#define XCR0_SSE          (1ull << 1)
+#define XCR0_AVX          (1ull << 2)
+#define XCR0_BNDREGS      (1ull << 3)     /* MPX */
+#define XCR0_BNDCSR       (1ull << 4)     /* MPX */
+#define XCR0_OPMASK       (1ull << 5)     /* AVX-512 */
+#define XCR0_ZMM_HI256    (1ull << 6)     /* AVX-512 */
+#define XCR0_HI16_ZMM     (1ull << 7)     /* AVX-512 */
+#define XCR0_PKRU         (1ull << 9)
+#define XCR0_XTILECFG     (1ull << 17)    /* AMX */
+#define XCR0_XTILEDATA    (1ull << 18)    /* AMX */
+
+#define XCR0_MPX          (XCR0_BNDREGS | XCR0_BNDCSR)
+#define XCR0_AVX512       (XCR0_OPMASK | XCR0_ZMM_HI256 | XCR0_HI16_ZMM)
+#define XCR0_AMX          (XCR0_XTILECFG | XCR0_XTILEDATA)
+
 #endif

@@ -18,10 +18,10 @@ drivers         drivers mm kernel include
 core            core mm drivers kernel include
 vmx             vmx core mm drivers kernel include
 svm             svm core mm drivers kernel include
-guest/common    guest/common kernel/x86.h kernel/msr.h kernel/cpu_features.h guest/guest_image.h include
-guest/selftest  guest/selftest guest/common kernel/x86.h kernel/msr.h kernel/cpu_features.h guest/guest_image.h include
-guest/hostile   guest/hostile guest/common kernel/x86.h kernel/msr.h kernel/cpu_features.h guest/guest_image.h include
-guest/bench     guest/bench guest/common kernel/x86.h kernel/msr.h kernel/cpu_features.h guest/guest_image.h include
+guest/common    guest/common kernel/x86.h kernel/msr.h kernel/cpu_features.h kernel/control_regs.h guest/guest_image.h include
+guest/selftest  guest/selftest guest/common kernel/x86.h kernel/msr.h kernel/cpu_features.h kernel/control_regs.h guest/guest_image.h include
+guest/hostile   guest/hostile guest/common kernel/x86.h kernel/msr.h kernel/cpu_features.h kernel/control_regs.h guest/guest_image.h include
+guest/bench     guest/bench guest/common kernel/x86.h kernel/msr.h kernel/cpu_features.h kernel/control_regs.h guest/guest_image.h include
 guest           guest core mm kernel include
 tests/fakeacpi  include
 '

@@ -18,7 +18,6 @@
  * value back, which must succeed: a Kestrel that refused every XSETBV
  * would pass the cases for nothing.  CR4.OSXSAVE is the guest's to set.
  */
-#include "core/xcr0.h"
 #include "guest/common/probe.h"
 #include "guest/common/trap.h"
 #include "guest/hostile/hostile.h"
