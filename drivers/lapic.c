@@ -104,7 +104,28 @@ void lapic_eoi(void)
     lapic_write(LAPIC_EOI, 0);
 }
 
-static bool send_ipi(uint32_t dest, uint32_t icr_low)
+/* xAPIC: the ICR takes a new command only once the last one left
+ * (delivery status idle); false if it never does. */
+static bool xapic_icr_idle(void)
+{
+    if (!(xapic_mmio[LAPIC_ICR_LOW / 4] & ICR_DELIVERY_PENDING)) {
+        return true;
+    }
+    uint64_t deadline = timer_deadline_us(ICR_WAIT_US);
+    while (xapic_mmio[LAPIC_ICR_LOW / 4] & ICR_DELIVERY_PENDING) {
+        if (timer_expired(deadline)) {
+            return false;
+        }
+        cpu_relax();
+    }
+    return true;
+}
+
+/* Sends one IPI in the mode the CPU is in; wait_sent: also wait until the
+ * xAPIC accepted it (Kestrel's own start-up IPIs, timed against the SDM's
+ * delays).  A mediated guest IPI waits only for the ICR to be free: the
+ * guest polls delivery status itself, as it would natively. */
+static bool send_ipi_how(uint32_t dest, uint32_t icr_low, bool wait_sent)
 {
     uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
     /* A guest may have switched its (this CPU's) LAPIC off: nothing can be
@@ -118,16 +139,17 @@ static bool send_ipi(uint32_t dest, uint32_t icr_low)
         wrmsr(MSR_X2APIC_BASE + (LAPIC_ICR_LOW >> 4), ((uint64_t)dest << 32) | icr_low);
         return true;
     }
+    if (!xapic_icr_idle()) {
+        return false;
+    }
     xapic_mmio[LAPIC_ICR_HIGH / 4] = dest << 24;
     xapic_mmio[LAPIC_ICR_LOW / 4] = icr_low;
-    uint64_t deadline = timer_deadline_us(ICR_WAIT_US);
-    while (xapic_mmio[LAPIC_ICR_LOW / 4] & ICR_DELIVERY_PENDING) {
-        if (timer_expired(deadline)) {
-            return false;
-        }
-        cpu_relax();
-    }
-    return true;
+    return !wait_sent || xapic_icr_idle();
+}
+
+static bool send_ipi(uint32_t dest, uint32_t icr_low)
+{
+    return send_ipi_how(dest, icr_low, true);
 }
 
 bool lapic_send_init(uint32_t apic_id)
@@ -147,7 +169,7 @@ bool lapic_send_nmi_all_but_self(void)
 
 bool lapic_send_ipi_raw(uint32_t dest, uint32_t icr_low)
 {
-    return send_ipi(dest, icr_low);
+    return send_ipi_how(dest, icr_low, false);
 }
 
 bool lapic_in_x2apic_mode(void)

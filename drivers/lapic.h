@@ -24,7 +24,8 @@ bool lapic_send_sipi(uint32_t apic_id, uint8_t vector_page);
 bool lapic_send_nmi_all_but_self(void);
 /* One IPI to a physical destination (dest: xAPIC ID or x2APIC ID), low =
  * ICR[31:0] as the caller built it (a guest's, once Kestrel's IPI mediation
- * allowed it: core/apic_guard.c). */
+ * allowed it: core/apic_guard.c).  Waits for the ICR to be free before,
+ * not for the IPI to be accepted after. */
 bool lapic_send_ipi_raw(uint32_t dest, uint32_t icr_low);
 
 /* The mode this CPU's LAPIC is in now (a guest may switch it). */

@@ -271,13 +271,21 @@ bool vm_guest_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len)
     if (end < gpa) {
         return false;
     }
-    /* Every byte must lie in usable RAM: the regions are sorted, so walk
-     * them and require contiguous coverage. */
-    for (size_t i = 0; i < vm->map_count && gpa < end; i++) {
-        const struct mem_region *r = &vm->map[i];
-        if (r->base + r->size <= gpa) {
-            continue;
+    /* Every byte must lie in usable RAM.  The regions are sorted and do not
+     * overlap: find the first that ends above gpa (binary search: this
+     * runs for every guest page-table read of a decoded exit), then require
+     * contiguous usable coverage from there. */
+    size_t lo = 0, hi = vm->map_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (vm->map[mid].base + vm->map[mid].size <= gpa) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
+    }
+    for (size_t i = lo; i < vm->map_count && gpa < end; i++) {
+        const struct mem_region *r = &vm->map[i];
         if (r->base > gpa || r->kind != MEM_USABLE) {
             return false;
         }
