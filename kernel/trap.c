@@ -10,6 +10,7 @@
 #include "kernel/log.h"
 #include "drivers/lapic.h"
 #include "kernel/safe_msr.h"
+#include "lib/fmt.h"
 
 struct __attribute__((packed)) idt_gate {
     uint16_t offset_low;
@@ -94,13 +95,16 @@ static void print_backtrace(uint64_t rbp)
         lo = (uint64_t)bsp_stack_bottom;
         hi = (uint64_t)bsp_stack_top;
     }
-    log_raw("  backtrace (addr2line -e build/kestrel.elf):");
-    for (int depth = 0; depth < 16 && plausible_frame(rbp, lo, hi); depth++) {
+    /* One line, formatted whole and logged at once, so another CPU's line
+     * cannot land in the middle of it. */
+    char line[400];
+    int n = ksnprintf(line, sizeof(line), "  backtrace (addr2line -e build/kestrel.elf):");
+    for (int depth = 0; depth < 16 && plausible_frame(rbp, lo, hi) && n < (int)sizeof(line); depth++) {
         const uint64_t *frame = (const uint64_t *)rbp;
-        log_raw(" %#llx", (unsigned long long)frame[1]);
+        n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %#llx", (unsigned long long)frame[1]);
         rbp = frame[0];
     }
-    log_raw("\n");
+    log_raw("%s\n", line);
 }
 
 static void report_exception(const struct trap_frame *f)
