@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "vmx/vmx_bits.h"
 #include "core/msr_policy.h"
-#include "mm/ept.h"
+#include "mm/slat.h"
 #include "lib/memmap.h"
 #include "core/port_io.h"
 #include "core/refusal.h"
@@ -67,7 +67,7 @@ struct vcpu {
 
 struct vm {
     const char *name;
-    struct ept_ctx ept;
+    struct slat_ctx ept;
     uint64_t eptp;
     uint8_t *msr_bitmap;              /* 4 KiB */
     uint8_t *io_bitmap_a;             /* ports 0x0000-0x7fff */

@@ -112,22 +112,22 @@ static void guard_mmio(struct vm *vm, const struct acpi_interrupt_hw *hw)
 
 /* Read-only in the EPT (same memory type): a store exits as an EPT
  * violation, which vmx/exit_memory.c decodes and hands to the guard. */
-static enum ept_status write_protect_mmio(struct vm *vm)
+static enum slat_status write_protect_mmio(struct vm *vm)
 {
     for (unsigned i = 0; i < vm->mmio.count; i++) {
         uint64_t page = vm->mmio.pages[i].gpa, hpa;
         unsigned perms;
         uint8_t type;
-        if (ept_translate(vm->ept.pml4, page, &hpa, &perms, &type, 0) != 0) {
+        if (slat_translate(&vm->ept, page, &hpa, &perms, &type, 0) != 0) {
             continue;           /* beyond the map: the guest cannot reach it anyway */
         }
-        enum ept_status st = ept_map(&vm->ept, page, hpa, MMIO_PAGE_SIZE, perms & ~EPT_WRITE,
+        enum slat_status st = slat_map(&vm->ept, page, hpa, MMIO_PAGE_SIZE, perms & ~SLAT_WRITE,
                                      type);
-        if (st != EPT_OK) {
+        if (st != SLAT_OK) {
             return st;
         }
     }
-    return EPT_OK;
+    return SLAT_OK;
 }
 
 bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count,
@@ -163,20 +163,21 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
 
     mtrr_read_state(&mtrr);
     vm->ept.alloc = ept_alloc_page;
-    vm->ept.allow = EPT_ALLOW_2M | (caps->ept_1g_pages ? EPT_ALLOW_1G : 0);
-    struct ept_identity_policy policy = { map, count, &mtrr, ept_top(map, count) };
-    enum ept_status st = ept_init(&vm->ept);
-    if (st == EPT_OK) {
-        st = ept_build_identity(&vm->ept, &policy);
+    vm->ept.allow = SLAT_ALLOW_2M | (caps->ept_1g_pages ? SLAT_ALLOW_1G : 0);
+    struct slat_identity_policy policy = { map, count, &mtrr, ept_top(map, count) };
+    enum slat_status st = slat_init(&vm->ept);
+    if (st == SLAT_OK) {
+        st = slat_build_identity(&vm->ept, &policy);
     }
-    if (st == EPT_OK) {
+    if (st == SLAT_OK) {
         st = write_protect_mmio(vm);
     }
-    if (st != EPT_OK) {
-        log_error("cannot build the guest's EPT: %s", ept_status_name(st));
+    if (st != SLAT_OK) {
+        log_error("cannot build the guest's EPT: %s", slat_status_name(st));
         return false;
     }
-    vm->eptp = ept_pointer(&vm->ept, false);
+    vm->eptp = ((uint64_t)(uintptr_t)vm->ept.pml4 & VMX_EPTP_ADDR_MASK) | VMX_EPTP_MEMTYPE_WB |
+               VMX_EPTP_WALK_LENGTH(4);
     /* A stale translation of the same EPTP from an earlier boot stage cannot
      * exist, but INVEPT is cheap and makes the start state certain. */
     vmx_invept(INVEPT_ALL_CONTEXT, 0);

@@ -378,7 +378,7 @@ enum vm_instruction_error {
 };
 
 /* ---- EPT paging-structure entries, SDM "EPT Translation Mechanism" --------
- * VMX_-prefixed so they never clash with mm/ept.h (which builds the tables
+ * VMX_-prefixed so they never clash with mm/slat.h (which builds the tables
  * and has its own EPT_ENTRY_* names); these are for decoding and dumps. */
 #define VMX_EPT_READ                    (1ull << 0)
 #define VMX_EPT_WRITE                   (1ull << 1)

@@ -1,7 +1,8 @@
-/* Unit tests for mm/ept.c. */
+/* Unit tests for mm/slat.c: every case in EPT format, and the
+ * format-neutral ones again as nested page tables (NPT). */
 #include "test.h"
 
-#include "mm/ept.h"
+#include "mm/slat.h"
 #include "test_pages.h"
 #include "mtrr_fixtures.h"
 
@@ -12,25 +13,38 @@
 #define GiB 0x40000000ull
 #define PAGE ((uint64_t)0x1000)
 
-#define R   EPT_READ
-#define RW  (EPT_READ | EPT_WRITE)
-#define RX  (EPT_READ | EPT_EXEC)
-#define RWX EPT_RWX
+#define R   SLAT_READ
+#define RW  (SLAT_READ | SLAT_WRITE)
+#define RX  (SLAT_READ | SLAT_EXEC)
+#define RWX SLAT_RWX
 
 struct test_ept {
     struct test_alloc alloc;
-    struct ept_ctx    e;
+    struct slat_ctx    e;
 };
+
+/* The format the next ept_setup builds (the NPT_* tests set it). */
+static enum slat_format test_format = SLAT_FORMAT_EPT;
+
+/* An NPT host PAT holding every MTRR type, so memory types round-trip
+ * (the power-on PAT has no WC or WP entry: tested on its own below). */
+static const uint8_t full_pat[8] = { MT_WB, MT_WT, MT_UC_MINUS, MT_UC, MT_WC, MT_WP,
+                                     MT_UC_MINUS, MT_UC };
 
 /* budget: table pages beyond the root. */
 static void ept_setup(struct test_ept *t, unsigned allow, size_t budget)
 {
     memset(t, 0, sizeof(*t));
+    t->e.format = test_format;
+    if (test_format == SLAT_FORMAT_NPT) {
+        t->e.host_pat_set = true;
+        memcpy(t->e.host_pat, full_pat, sizeof(full_pat));
+    }
     t->alloc.budget = budget + 1;
     t->e.alloc = test_alloc_page;
     t->e.alloc_ctx = &t->alloc;
     t->e.allow = allow;
-    if (ept_init(&t->e) != EPT_OK)
+    if (slat_init(&t->e) != SLAT_OK)
         abort();
 }
 
@@ -49,6 +63,14 @@ static void ept_teardown(struct test_ept *t)
         ept_teardown(&t);                                                       \
     } while (0)
 
+/* The same body as nested page tables. */
+#define WITH_NPT(t, allow, budget, body_fn)                                     \
+    do {                                                                        \
+        test_format = SLAT_FORMAT_NPT;                                          \
+        WITH_EPT(t, allow, budget, body_fn);                                    \
+        test_format = SLAT_FORMAT_EPT;                                          \
+    } while (0)
+
 static void expect_map(struct unit_ctx *unit_ctx_, const struct test_ept *t, uint64_t gpa,
                        uint64_t hpa, unsigned perms, uint8_t memtype, uint64_t page_size, int line)
 {
@@ -56,7 +78,7 @@ static void expect_map(struct unit_ctx *unit_ctx_, const struct test_ept *t, uin
     unsigned got_perms = 0;
     uint8_t got_type = 0xff;
 
-    if (ept_translate(t->e.pml4, gpa, &got_hpa, &got_perms, &got_type, &got_size) != 0) {
+    if (slat_translate(&t->e, gpa, &got_hpa, &got_perms, &got_type, &got_size) != 0) {
         unit_fail(unit_ctx_, __FILE__, line, "0x%" PRIx64 " not mapped", gpa);
         return;
     }
@@ -74,7 +96,7 @@ static void expect_map(struct unit_ctx *unit_ctx_, const struct test_ept *t, uin
     } while (0)
 
 #define CHECK_UNMAPPED(t, gpa)                                                  \
-    CHECK(ept_translate((t)->e.pml4, gpa, NULL, NULL, NULL, NULL) == -1)
+    CHECK(slat_translate(&(t)->e, gpa, NULL, NULL, NULL, NULL) == -1)
 
 /* Identity shorthand. */
 #define CHECK_IDENT(t, gpa, perms, memtype, size) CHECK_MAPS(t, gpa, gpa, perms, memtype, size)
@@ -105,9 +127,7 @@ static void body_init_pointer(struct unit_ctx *unit_ctx_, struct test_ept *t)
     CHECK_EQ_U64(t->e.tables, 1);
     for (unsigned i = 0; i < 512; i++)
         CHECK_EQ_U64(t->e.pml4[i], 0);
-    /* WB walks (6), 4 levels (3 << 3), A/D in bit 6. */
-    CHECK_EQ_U64(ept_pointer(&t->e, false), root | 0x1e);
-    CHECK_EQ_U64(ept_pointer(&t->e, true), root | 0x5e);
+    CHECK_EQ_U64(root & 0xfff, 0);
     CHECK_UNMAPPED(t, 0);
 }
 
@@ -116,16 +136,16 @@ TEST(ept_init_and_pointer)
     WITH_EPT(t, 0, 0, body_init_pointer);
 
     struct test_alloc a = { .budget = 0 };
-    struct ept_ctx e = { .alloc = test_alloc_page, .alloc_ctx = &a };
-    CHECK_EQ_U64(ept_init(&e), EPT_NO_MEMORY);
+    struct slat_ctx e = { .alloc = test_alloc_page, .alloc_ctx = &a };
+    CHECK_EQ_U64(slat_init(&e), SLAT_NO_MEMORY);
     CHECK_EQ_U64(e.tables, 0);
-    CHECK_STR(ept_status_name(EPT_OK), "ok");
-    CHECK(ept_status_name(EPT_BAD_ATTR) != NULL);
+    CHECK_STR(slat_status_name(SLAT_OK), "ok");
+    CHECK(slat_status_name(SLAT_BAD_ATTR) != NULL);
 }
 
 static void body_4k(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, 0x400000, 0x1234000, 16 * KiB, RW, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0x400000, 0x1234000, 16 * KiB, RW, MT_WB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 4);
     for (uint64_t off = 0; off < 16 * KiB; off += 4 * KiB)
         CHECK_MAPS(t, 0x400000 + off, 0x1234000 + off, RW, MT_WB, 4 * KiB);
@@ -150,7 +170,7 @@ static void body_4k(struct unit_ctx *unit_ctx_, struct test_ept *t)
     CHECK_EQ_U64(table[4], 0);
 
     /* 2 MiB-aligned but large leaves not allowed: 4 KiB. */
-    CHECK_EQ_U64(ept_map(&t->e, GiB, GiB, 2 * MiB, R, MT_UC), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, GiB, GiB, 2 * MiB, R, MT_UC), SLAT_OK);
     CHECK_IDENT(t, GiB + MiB, R, MT_UC, 4 * KiB);
 }
 
@@ -161,7 +181,7 @@ TEST(ept_map_4k)
 
 static void body_large(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, 4 * GiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, 4 * GiB, RWX, MT_WB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 2);              /* root and one PDPT */
     uint64_t *pdpt = next_table(t->e.pml4[0]);
     CHECK_EQ_U64(pdpt[0], 0x80 | (6 << 3) | 7);
@@ -173,7 +193,7 @@ static void body_large(struct unit_ctx *unit_ctx_, struct test_ept *t)
     CHECK_UNMAPPED(t, 4 * GiB);
 
     /* 2 MiB leaves where 1 GiB does not fit. */
-    CHECK_EQ_U64(ept_map(&t->e, 8 * GiB + 2 * MiB, 16 * GiB + 2 * MiB, 4 * MiB, R, MT_UC), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 8 * GiB + 2 * MiB, 16 * GiB + 2 * MiB, 4 * MiB, R, MT_UC), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 3);
     uint64_t *pd = next_table(pdpt[8]);
     CHECK_EQ_U64(pd[1], (16 * GiB + 2 * MiB) | 0x80 | 1);
@@ -183,26 +203,26 @@ static void body_large(struct unit_ctx *unit_ctx_, struct test_ept *t)
     CHECK_UNMAPPED(t, 8 * GiB + 2 * MiB - 1);
 
     /* Far up: the last GiB below 2^48, in its own PML4 slot. */
-    CHECK_EQ_U64(ept_map(&t->e, EPT_GPA_LIMIT - GiB, 5 * GiB, GiB, RX, MT_WT), EPT_OK);
-    CHECK_MAPS(t, EPT_GPA_LIMIT - 1, 6 * GiB - 1, RX, MT_WT, GiB);
+    CHECK_EQ_U64(slat_map(&t->e, SLAT_GPA_LIMIT - GiB, 5 * GiB, GiB, RX, MT_WT), SLAT_OK);
+    CHECK_MAPS(t, SLAT_GPA_LIMIT - 1, 6 * GiB - 1, RX, MT_WT, GiB);
     CHECK_EQ_U64(t->e.pml4[511] & 7, 7);
 }
 
 TEST(ept_map_2m_and_1g)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 16, body_large);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 16, body_large);
 }
 
 static void body_1g_without_2m(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, GiB, GiB, GiB + 2 * MiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, GiB, GiB, GiB + 2 * MiB, RWX, MT_WB), SLAT_OK);
     CHECK_IDENT(t, GiB, RWX, MT_WB, GiB);
     CHECK_IDENT(t, 2 * GiB + MiB, RWX, MT_WB, 4 * KiB);
 }
 
 TEST(ept_map_1g_without_2m)
 {
-    WITH_EPT(t, EPT_ALLOW_1G, 16, body_1g_without_2m);
+    WITH_EPT(t, SLAT_ALLOW_1G, 16, body_1g_without_2m);
 }
 
 static void body_mixed(struct unit_ctx *unit_ctx_, struct test_ept *t)
@@ -212,7 +232,7 @@ static void body_mixed(struct unit_ctx *unit_ctx_, struct test_ept *t)
     uint64_t size = GiB + 4 * MiB + 8 * KiB;
     uint64_t d = 8 * GiB;
 
-    CHECK_EQ_U64(ept_map(&t->e, gpa, gpa + d, size, RW, MT_WC), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, gpa, gpa + d, size, RW, MT_WC), SLAT_OK);
     CHECK_MAPS(t, gpa, gpa + d, RW, MT_WC, 4 * KiB);
     CHECK_MAPS(t, GiB - 2 * MiB - 1, GiB - 2 * MiB - 1 + d, RW, MT_WC, 4 * KiB);
     CHECK_MAPS(t, GiB - 2 * MiB, GiB - 2 * MiB + d, RW, MT_WC, 2 * MiB);
@@ -231,83 +251,83 @@ static void body_mixed(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_map_mixed_alignment)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 16, body_mixed);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 16, body_mixed);
 }
 
 static void body_hpa_alignment(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     /* gpa 1 GiB aligned, hpa only 4 KiB: 4 KiB leaves only. */
-    CHECK_EQ_U64(ept_map(&t->e, GiB, 0x5000, 4 * MiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, GiB, 0x5000, 4 * MiB, RWX, MT_WB), SLAT_OK);
     CHECK_MAPS(t, GiB, 0x5000, RWX, MT_WB, 4 * KiB);
     CHECK_MAPS(t, GiB + 3 * MiB, 0x305000, RWX, MT_WB, 4 * KiB);
     /* Both 2 MiB aligned, neither 1 GiB: 2 MiB leaves. */
-    CHECK_EQ_U64(ept_map(&t->e, 4 * GiB, 6 * MiB, GiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 4 * GiB, 6 * MiB, GiB, RWX, MT_WB), SLAT_OK);
     CHECK_MAPS(t, 4 * GiB + 10 * MiB, 16 * MiB, RWX, MT_WB, 2 * MiB);
     /* hpa up to 2^52. */
-    CHECK_EQ_U64(ept_map(&t->e, 8 * GiB, EPT_HPA_LIMIT - GiB, GiB, R, MT_UC), EPT_OK);
-    CHECK_MAPS(t, 9 * GiB - 1, EPT_HPA_LIMIT - 1, R, MT_UC, GiB);
+    CHECK_EQ_U64(slat_map(&t->e, 8 * GiB, SLAT_HPA_LIMIT - GiB, GiB, R, MT_UC), SLAT_OK);
+    CHECK_MAPS(t, 9 * GiB - 1, SLAT_HPA_LIMIT - 1, R, MT_UC, GiB);
 }
 
 TEST(ept_map_hpa_alignment_limits_page_size)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 16, body_hpa_alignment);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 16, body_hpa_alignment);
 }
 
 static void body_bad_arguments(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, 0x1001, 0, PAGE, RWX, MT_WB), EPT_MISALIGNED);
-    CHECK_EQ_U64(ept_map(&t->e, 0x1000, 0x800, PAGE, RWX, MT_WB), EPT_MISALIGNED);
-    CHECK_EQ_U64(ept_map(&t->e, 0x1000, 0, PAGE + 1, RWX, MT_WB), EPT_MISALIGNED);
-    CHECK_EQ_U64(ept_unmap(&t->e, 0x1000, 0x10), EPT_MISALIGNED);
-    CHECK_EQ_U64(ept_map(&t->e, EPT_GPA_LIMIT, 0, PAGE, RWX, MT_WB), EPT_BAD_ADDRESS);
-    CHECK_EQ_U64(ept_map(&t->e, EPT_GPA_LIMIT - PAGE, 0, 2 * PAGE, RWX, MT_WB), EPT_BAD_ADDRESS);
-    CHECK_EQ_U64(ept_map(&t->e, 0xfffffffffffff000ull, 0, 2 * PAGE, RWX, MT_WB), EPT_BAD_ADDRESS);
-    CHECK_EQ_U64(ept_unmap(&t->e, EPT_GPA_LIMIT - PAGE, 2 * PAGE), EPT_BAD_ADDRESS);
-    CHECK_EQ_U64(ept_map(&t->e, 0, EPT_HPA_LIMIT, PAGE, RWX, MT_WB), EPT_BAD_ADDRESS);
-    CHECK_EQ_U64(ept_map(&t->e, 0, EPT_HPA_LIMIT - PAGE, 2 * PAGE, RWX, MT_WB), EPT_BAD_ADDRESS);
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0xfffffffffffff000ull, PAGE, RWX, MT_WB), EPT_BAD_ADDRESS);
+    CHECK_EQ_U64(slat_map(&t->e, 0x1001, 0, PAGE, RWX, MT_WB), SLAT_MISALIGNED);
+    CHECK_EQ_U64(slat_map(&t->e, 0x1000, 0x800, PAGE, RWX, MT_WB), SLAT_MISALIGNED);
+    CHECK_EQ_U64(slat_map(&t->e, 0x1000, 0, PAGE + 1, RWX, MT_WB), SLAT_MISALIGNED);
+    CHECK_EQ_U64(slat_unmap(&t->e, 0x1000, 0x10), SLAT_MISALIGNED);
+    CHECK_EQ_U64(slat_map(&t->e, SLAT_GPA_LIMIT, 0, PAGE, RWX, MT_WB), SLAT_BAD_ADDRESS);
+    CHECK_EQ_U64(slat_map(&t->e, SLAT_GPA_LIMIT - PAGE, 0, 2 * PAGE, RWX, MT_WB), SLAT_BAD_ADDRESS);
+    CHECK_EQ_U64(slat_map(&t->e, 0xfffffffffffff000ull, 0, 2 * PAGE, RWX, MT_WB), SLAT_BAD_ADDRESS);
+    CHECK_EQ_U64(slat_unmap(&t->e, SLAT_GPA_LIMIT - PAGE, 2 * PAGE), SLAT_BAD_ADDRESS);
+    CHECK_EQ_U64(slat_map(&t->e, 0, SLAT_HPA_LIMIT, PAGE, RWX, MT_WB), SLAT_BAD_ADDRESS);
+    CHECK_EQ_U64(slat_map(&t->e, 0, SLAT_HPA_LIMIT - PAGE, 2 * PAGE, RWX, MT_WB), SLAT_BAD_ADDRESS);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0xfffffffffffff000ull, PAGE, RWX, MT_WB), SLAT_BAD_ADDRESS);
     /* Write without read; bits beyond RWX; reserved memory types. */
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, PAGE, EPT_WRITE, MT_WB), EPT_BAD_ATTR);
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, PAGE, EPT_WRITE | EPT_EXEC, MT_WB), EPT_BAD_ATTR);
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, PAGE, RWX | 8, MT_WB), EPT_BAD_ATTR);
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, PAGE, RWX, 2), EPT_BAD_ATTR);
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, PAGE, RWX, 3), EPT_BAD_ATTR);
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, PAGE, RWX, MT_UC_MINUS), EPT_BAD_ATTR);
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, PAGE, RWX, 0x30), EPT_BAD_ATTR);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, PAGE, SLAT_WRITE, MT_WB), SLAT_BAD_ATTR);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, PAGE, SLAT_WRITE | SLAT_EXEC, MT_WB), SLAT_BAD_ATTR);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, PAGE, RWX | 8, MT_WB), SLAT_BAD_ATTR);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, PAGE, RWX, 2), SLAT_BAD_ATTR);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, PAGE, RWX, 3), SLAT_BAD_ATTR);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, PAGE, RWX, MT_UC_MINUS), SLAT_BAD_ATTR);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, PAGE, RWX, 0x30), SLAT_BAD_ATTR);
     CHECK_EQ_U64(t->e.tables, 1);
     CHECK_UNMAPPED(t, 0);
     /* Size zero: nothing to do. */
-    CHECK_EQ_U64(ept_map(&t->e, 0x5000, 0x5000, 0, RWX, MT_WB), EPT_OK);
-    CHECK_EQ_U64(ept_unmap(&t->e, 0x5000, 0), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0x5000, 0x5000, 0, RWX, MT_WB), SLAT_OK);
+    CHECK_EQ_U64(slat_unmap(&t->e, 0x5000, 0), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 1);
     /* Execute-only is valid (when the CPU supports it: the caller's call). */
-    CHECK_EQ_U64(ept_map(&t->e, 0x5000, 0x5000, PAGE, EPT_EXEC, MT_WB), EPT_OK);
-    CHECK_IDENT(t, 0x5000, EPT_EXEC, MT_WB, 4 * KiB);
+    CHECK_EQ_U64(slat_map(&t->e, 0x5000, 0x5000, PAGE, SLAT_EXEC, MT_WB), SLAT_OK);
+    CHECK_IDENT(t, 0x5000, SLAT_EXEC, MT_WB, 4 * KiB);
     /* perms 0 unmaps. */
-    CHECK_EQ_U64(ept_map(&t->e, 0x5000, 0x5000, PAGE, 0, 2), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0x5000, 0x5000, PAGE, 0, 2), SLAT_OK);
     CHECK_UNMAPPED(t, 0x5000);
     /* The last page below 2^48; beyond it translate says no. */
-    CHECK_EQ_U64(ept_map(&t->e, EPT_GPA_LIMIT - PAGE, 0x7000, PAGE, R, MT_WB), EPT_OK);
-    CHECK_MAPS(t, EPT_GPA_LIMIT - 1, 0x7fff, R, MT_WB, 4 * KiB);
-    CHECK_UNMAPPED(t, EPT_GPA_LIMIT);
+    CHECK_EQ_U64(slat_map(&t->e, SLAT_GPA_LIMIT - PAGE, 0x7000, PAGE, R, MT_WB), SLAT_OK);
+    CHECK_MAPS(t, SLAT_GPA_LIMIT - 1, 0x7fff, R, MT_WB, 4 * KiB);
+    CHECK_UNMAPPED(t, SLAT_GPA_LIMIT);
     CHECK_UNMAPPED(t, UINT64_MAX);
 }
 
 TEST(ept_map_bad_arguments)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 16, body_bad_arguments);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 16, body_bad_arguments);
 }
 
 /* ---- changing an existing EPT ---------------------------------------------- */
 
 static void body_split_1g_by_map(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, 4 * GiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, 4 * GiB, RWX, MT_WB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 2);
 
     /* One 4 KiB page in the second GiB becomes read-only UC. */
     uint64_t page = GiB + 2 * MiB + 4 * KiB;
-    CHECK_EQ_U64(ept_map(&t->e, page, page, PAGE, R, MT_UC), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, page, page, PAGE, R, MT_UC), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 4);              /* one PD, one PT */
     CHECK_IDENT(t, page, R, MT_UC, 4 * KiB);
     CHECK_IDENT(t, page + PAGE - 1, R, MT_UC, 4 * KiB);
@@ -324,7 +344,7 @@ static void body_split_1g_by_map(struct unit_ctx *unit_ctx_, struct test_ept *t)
     CHECK_IDENT(t, 2 * GiB, RWX, MT_WB, GiB);
 
     /* Point a 2 MiB piece of the third GiB elsewhere: no PT needed. */
-    CHECK_EQ_U64(ept_map(&t->e, 2 * GiB + 10 * MiB, 40 * GiB, 2 * MiB, RW, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 2 * GiB + 10 * MiB, 40 * GiB, 2 * MiB, RW, MT_WB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 5);
     CHECK_MAPS(t, 2 * GiB + 10 * MiB + 5, 40 * GiB + 5, RW, MT_WB, 2 * MiB);
     CHECK_IDENT(t, 2 * GiB + 12 * MiB, RWX, MT_WB, 2 * MiB);
@@ -332,9 +352,9 @@ static void body_split_1g_by_map(struct unit_ctx *unit_ctx_, struct test_ept *t)
     CHECK_IDENT(t, 3 * GiB - 1, RWX, MT_WB, 2 * MiB);
 
     /* A range crossing two large leaves splits both ends only. */
-    CHECK_EQ_U64(ept_map(&t->e, 4 * GiB - 4 * KiB, 4 * GiB - 4 * KiB, 4 * KiB, RX, MT_WB), EPT_OK);
-    CHECK_EQ_U64(ept_map(&t->e, 3 * GiB - 2 * MiB - 4 * KiB, 7 * GiB, 2 * MiB + 8 * KiB, RX, MT_WT),
-                 EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 4 * GiB - 4 * KiB, 4 * GiB - 4 * KiB, 4 * KiB, RX, MT_WB), SLAT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 3 * GiB - 2 * MiB - 4 * KiB, 7 * GiB, 2 * MiB + 8 * KiB, RX, MT_WT),
+                 SLAT_OK);
     CHECK_MAPS(t, 3 * GiB - 2 * MiB - 4 * KiB, 7 * GiB, RX, MT_WT, 4 * KiB);
     CHECK_MAPS(t, 3 * GiB - 2 * MiB, 7 * GiB + 4 * KiB, RX, MT_WT, 4 * KiB);
     CHECK_MAPS(t, 3 * GiB, 7 * GiB + 2 * MiB + 4 * KiB, RX, MT_WT, 4 * KiB);
@@ -347,14 +367,14 @@ static void body_split_1g_by_map(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_split_large_leaf_by_map)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 32, body_split_1g_by_map);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 32, body_split_1g_by_map);
 }
 
 static void body_split_by_unmap(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, 0, 64 * GiB, 2 * GiB, RW, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 64 * GiB, 2 * GiB, RW, MT_WB), SLAT_OK);
     /* 4 KiB hole in the first GiB. */
-    CHECK_EQ_U64(ept_unmap(&t->e, 5 * MiB, PAGE), EPT_OK);
+    CHECK_EQ_U64(slat_unmap(&t->e, 5 * MiB, PAGE), SLAT_OK);
     CHECK_UNMAPPED(t, 5 * MiB);
     CHECK_UNMAPPED(t, 5 * MiB + PAGE - 1);
     CHECK_MAPS(t, 5 * MiB - 1, 64 * GiB + 5 * MiB - 1, RW, MT_WB, 4 * KiB);
@@ -363,21 +383,21 @@ static void body_split_by_unmap(struct unit_ctx *unit_ctx_, struct test_ept *t)
     CHECK_MAPS(t, GiB - 1, 65 * GiB - 1, RW, MT_WB, 2 * MiB);
     CHECK_EQ_U64(t->e.tables, 4);
     /* A 2 MiB hole in the second GiB: a PD, no PT. */
-    CHECK_EQ_U64(ept_unmap(&t->e, GiB + 6 * MiB, 2 * MiB), EPT_OK);
+    CHECK_EQ_U64(slat_unmap(&t->e, GiB + 6 * MiB, 2 * MiB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 5);
     CHECK_UNMAPPED(t, GiB + 6 * MiB);
     CHECK_UNMAPPED(t, GiB + 8 * MiB - 1);
     CHECK_MAPS(t, GiB + 8 * MiB, 65 * GiB + 8 * MiB, RW, MT_WB, 2 * MiB);
     CHECK_MAPS(t, GiB + 6 * MiB - 1, 65 * GiB + 6 * MiB - 1, RW, MT_WB, 2 * MiB);
     /* Unmapping what is not mapped allocates nothing. */
-    CHECK_EQ_U64(ept_unmap(&t->e, 100 * GiB, 3 * GiB + 12 * KiB), EPT_OK);
-    CHECK_EQ_U64(ept_unmap(&t->e, GiB + 6 * MiB + PAGE, PAGE), EPT_OK);
+    CHECK_EQ_U64(slat_unmap(&t->e, 100 * GiB, 3 * GiB + 12 * KiB), SLAT_OK);
+    CHECK_EQ_U64(slat_unmap(&t->e, GiB + 6 * MiB + PAGE, PAGE), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 5);
     /* Unmap all; then the same range maps again reusing the tables. */
-    CHECK_EQ_U64(ept_unmap(&t->e, 0, 2 * GiB), EPT_OK);
+    CHECK_EQ_U64(slat_unmap(&t->e, 0, 2 * GiB), SLAT_OK);
     for (uint64_t a = 0; a < 2 * GiB; a += 2 * MiB - PAGE)
         CHECK_UNMAPPED(t, a);
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, 2 * GiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, 2 * GiB, RWX, MT_WB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 5);
     CHECK_IDENT(t, 5 * MiB, RWX, MT_WB, 4 * KiB);
     CHECK_IDENT(t, GiB + 6 * MiB, RWX, MT_WB, 2 * MiB);
@@ -385,24 +405,24 @@ static void body_split_by_unmap(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_split_large_leaf_by_unmap)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 32, body_split_by_unmap);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 32, body_split_by_unmap);
 }
 
 static void body_noop_inside_large(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, GiB, 5 * GiB, GiB, RW, MT_WB), EPT_OK);
-    CHECK_EQ_U64(ept_map(&t->e, 8 * GiB, 8 * GiB, 2 * MiB, RX, MT_UC), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, GiB, 5 * GiB, GiB, RW, MT_WB), SLAT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 8 * GiB, 8 * GiB, 2 * MiB, RX, MT_UC), SLAT_OK);
     uint64_t before = t->e.tables;
 
     /* What a large leaf already says needs no split. */
-    CHECK_EQ_U64(ept_map(&t->e, GiB + 4 * MiB, 5 * GiB + 4 * MiB, 2 * MiB, RW, MT_WB), EPT_OK);
-    CHECK_EQ_U64(ept_map(&t->e, GiB + 4 * KiB, 5 * GiB + 4 * KiB, 4 * KiB, RW, MT_WB), EPT_OK);
-    CHECK_EQ_U64(ept_map(&t->e, 8 * GiB + 4 * KiB, 8 * GiB + 4 * KiB, 4 * KiB, RX, MT_UC), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, GiB + 4 * MiB, 5 * GiB + 4 * MiB, 2 * MiB, RW, MT_WB), SLAT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, GiB + 4 * KiB, 5 * GiB + 4 * KiB, 4 * KiB, RW, MT_WB), SLAT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 8 * GiB + 4 * KiB, 8 * GiB + 4 * KiB, 4 * KiB, RX, MT_UC), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, before);
     CHECK_MAPS(t, GiB + 4 * MiB, 5 * GiB + 4 * MiB, RW, MT_WB, GiB);
     CHECK_IDENT(t, 8 * GiB + 4 * KiB, RX, MT_UC, 2 * MiB);
     /* A different type, perms or target does split. */
-    CHECK_EQ_U64(ept_map(&t->e, 8 * GiB + 4 * KiB, 8 * GiB + 4 * KiB, 4 * KiB, RX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 8 * GiB + 4 * KiB, 8 * GiB + 4 * KiB, 4 * KiB, RX, MT_WB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, before + 1);
     CHECK_IDENT(t, 8 * GiB + 4 * KiB, RX, MT_WB, 4 * KiB);
     CHECK_IDENT(t, 8 * GiB, RX, MT_UC, 4 * KiB);
@@ -410,23 +430,23 @@ static void body_noop_inside_large(struct unit_ctx *unit_ctx_, struct test_ept *
 
 TEST(ept_map_inside_large_leaf_unchanged)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 16, body_noop_inside_large);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 16, body_noop_inside_large);
 }
 
 static void body_whole_over_table(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, GiB, RWX, MT_WB), EPT_OK);
-    CHECK_EQ_U64(ept_map(&t->e, 3 * MiB, 3 * MiB, PAGE, R, MT_UC), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, GiB, RWX, MT_WB), SLAT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 3 * MiB, 3 * MiB, PAGE, R, MT_UC), SLAT_OK);
     uint64_t before = t->e.tables;
     /* Restoring the whole GiB keeps (and fills in) the tables made by the
      * split, so nothing leaks and nothing new is needed. */
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, GiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, GiB, RWX, MT_WB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, before);
     CHECK_IDENT(t, 3 * MiB, RWX, MT_WB, 4 * KiB);
     CHECK_IDENT(t, 0, RWX, MT_WB, 2 * MiB);
     CHECK_IDENT(t, GiB - 1, RWX, MT_WB, 2 * MiB);
     /* And a whole-GiB remap to elsewhere goes through them too. */
-    CHECK_EQ_U64(ept_map(&t->e, 0, 4 * GiB, GiB, RX, MT_WT), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 4 * GiB, GiB, RX, MT_WT), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, before);
     CHECK_MAPS(t, 3 * MiB + 7, 4 * GiB + 3 * MiB + 7, RX, MT_WT, 4 * KiB);
     CHECK_MAPS(t, 500 * MiB, 4 * GiB + 500 * MiB, RX, MT_WT, 2 * MiB);
@@ -434,24 +454,24 @@ static void body_whole_over_table(struct unit_ctx *unit_ctx_, struct test_ept *t
 
 TEST(ept_remap_whole_over_split_tables)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 16, body_whole_over_table);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 16, body_whole_over_table);
 }
 
 static void body_split_keeps_bits(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, GiB, 3 * GiB, GiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, GiB, 3 * GiB, GiB, RWX, MT_WB), SLAT_OK);
     /* The CPU set accessed/dirty; someone set ignore-PAT and suppress-#VE. */
     uint64_t *pdpt = next_table(t->e.pml4[0]);
     uint64_t extra = EPT_ENTRY_ACCESSED | EPT_ENTRY_DIRTY | EPT_ENTRY_IGNORE_PAT | (1ull << 63);
     pdpt[1] |= extra;
-    CHECK_EQ_U64(ept_map(&t->e, GiB + 2 * MiB, 3 * GiB + 2 * MiB, 2 * MiB, R, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, GiB + 2 * MiB, 3 * GiB + 2 * MiB, 2 * MiB, R, MT_WB), SLAT_OK);
     uint64_t *pd = next_table(pdpt[1]);
     CHECK_EQ_U64(pdpt[1] & ~EPT_ENTRY_ADDR, 7);
     CHECK_EQ_U64(pd[0], 3 * GiB | extra | EPT_ENTRY_LARGE | (6 << 3) | 7);
     CHECK_EQ_U64(pd[511], (4 * GiB - 2 * MiB) | extra | EPT_ENTRY_LARGE | (6 << 3) | 7);
     CHECK_EQ_U64(pd[1], (3 * GiB + 2 * MiB) | EPT_ENTRY_LARGE | (6 << 3) | 1);
     /* A split 2 MiB leaf gives 4 KiB leaves without bit 7. */
-    CHECK_EQ_U64(ept_unmap(&t->e, GiB + 4 * MiB, PAGE), EPT_OK);
+    CHECK_EQ_U64(slat_unmap(&t->e, GiB + 4 * MiB, PAGE), SLAT_OK);
     uint64_t *pt = next_table(pd[2]);
     CHECK_EQ_U64(pt[0], 0);
     CHECK_EQ_U64(pt[1], (3 * GiB + 4 * MiB + PAGE) | extra | (6 << 3) | 7);
@@ -459,29 +479,29 @@ static void body_split_keeps_bits(struct unit_ctx *unit_ctx_, struct test_ept *t
 
 TEST(ept_split_keeps_leaf_bits)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 16, body_split_keeps_bits);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 16, body_split_keeps_bits);
 }
 
 static void body_oom_split(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    CHECK_EQ_U64(ept_map(&t->e, 0, 0, GiB, RWX, MT_WB), EPT_OK);
+    CHECK_EQ_U64(slat_map(&t->e, 0, 0, GiB, RWX, MT_WB), SLAT_OK);
     /* Budget 2 beyond the root: PDPT used, one left; splitting 1 GiB down
      * to a 4 KiB page needs two. */
-    CHECK_EQ_U64(ept_unmap(&t->e, 4 * MiB, PAGE), EPT_NO_MEMORY);
+    CHECK_EQ_U64(slat_unmap(&t->e, 4 * MiB, PAGE), SLAT_NO_MEMORY);
     /* The PD went in whole; the 2 MiB leaf that could not split is intact. */
     CHECK_IDENT(t, 4 * MiB, RWX, MT_WB, 2 * MiB);
     CHECK_IDENT(t, 0, RWX, MT_WB, 2 * MiB);
     CHECK_EQ_U64(t->e.tables, 3);
     /* 2 MiB granularity still works without memory. */
-    CHECK_EQ_U64(ept_unmap(&t->e, 4 * MiB, 2 * MiB), EPT_OK);
+    CHECK_EQ_U64(slat_unmap(&t->e, 4 * MiB, 2 * MiB), SLAT_OK);
     CHECK_UNMAPPED(t, 4 * MiB);
-    CHECK_EQ_U64(ept_map(&t->e, 8 * GiB, 0, PAGE, RWX, MT_WB), EPT_NO_MEMORY);
+    CHECK_EQ_U64(slat_map(&t->e, 8 * GiB, 0, PAGE, RWX, MT_WB), SLAT_NO_MEMORY);
     CHECK_UNMAPPED(t, 8 * GiB);
 }
 
 TEST(ept_out_of_memory)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 2, body_oom_split);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 2, body_oom_split);
 }
 
 /* ---- randomized against a page-by-page model ------------------------------- */
@@ -492,7 +512,7 @@ struct model_page {
     uint8_t  type;
 };
 
-static const unsigned model_perms[] = { R, RW, RX, RWX, RWX, EPT_EXEC };
+static const unsigned model_perms[] = { R, RW, RX, RWX, RWX, SLAT_EXEC };
 static const uint8_t model_types[] = { MT_UC, MT_WC, MT_WT, MT_WP, MT_WB, MT_WB };
 
 static void check_model_page(struct unit_ctx *unit_ctx_, const struct test_ept *t,
@@ -502,7 +522,7 @@ static void check_model_page(struct unit_ctx *unit_ctx_, const struct test_ept *
     uint64_t hpa = 0, size = 0;
     unsigned perms = 0;
     uint8_t type = 0;
-    int r = ept_translate(t->e.pml4, gpa + (page % 7) * 0x200, &hpa, &perms, &type, &size);
+    int r = slat_translate(&t->e, gpa + (page % 7) * 0x200, &hpa, &perms, &type, &size);
 
     if (m[page].perms == 0) {
         if (r != -1)
@@ -551,6 +571,9 @@ static void random_ops(struct unit_ctx *unit_ctx_, struct test_ept *t, uint64_t 
         }
         uint64_t n = b - a;
         unsigned perms = model_perms[next_random(&seed) % 6];
+        /* NPT has no execute-only pages: present means readable. */
+        if (test_format == SLAT_FORMAT_NPT)
+            perms |= R;
         uint8_t type = model_types[next_random(&seed) % 6];
         uint64_t hpa;
 
@@ -560,14 +583,14 @@ static void random_ops(struct unit_ctx *unit_ctx_, struct test_ept *t, uint64_t 
         case 2:  hpa = a * PAGE + (next_random(&seed) % 64) * 2 * MiB; break;
         default: hpa = (next_random(&seed) % 100000) * PAGE; break;
         }
-        enum ept_status st;
+        enum slat_status st;
         bool unmap = next_random(&seed) % 4 == 0;
 
         if (unmap)
-            st = ept_unmap(&t->e, a * PAGE, n * PAGE);
+            st = slat_unmap(&t->e, a * PAGE, n * PAGE);
         else
-            st = ept_map(&t->e, a * PAGE, hpa, n * PAGE, perms, type);
-        if (st != EPT_OK) {
+            st = slat_map(&t->e, a * PAGE, hpa, n * PAGE, perms, type);
+        if (st != SLAT_OK) {
             unit_fail(unit_ctx_, __FILE__, __LINE__, "op %d: status %d", op, st);
             break;
         }
@@ -602,7 +625,7 @@ static void body_random_small(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_random_against_model_2m)
 {
-    WITH_EPT(t, EPT_ALLOW_2M, 4096, body_random_small);
+    WITH_EPT(t, SLAT_ALLOW_2M, 4096, body_random_small);
 }
 
 static void body_random_4k_only(struct unit_ctx *unit_ctx_, struct test_ept *t)
@@ -623,7 +646,7 @@ static void body_random_1g(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_random_against_model_1g)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1 << 16, body_random_1g);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1 << 16, body_random_1g);
 }
 
 /* ---- the identity map ------------------------------------------------------ */
@@ -696,9 +719,9 @@ static void body_ident_pc_1g(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     struct mtrr_state s;
     mtrr_pc(&s);
-    struct ept_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
+    struct slat_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     /* root, PDPT, PD for GiB 0, PT for the first 2 MiB (fixed ranges). */
     CHECK_EQ_U64(t->e.tables, 4);
     check_pc_common(unit_ctx_, t, GiB);
@@ -706,16 +729,16 @@ static void body_ident_pc_1g(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_identity_pc_4g_1g_pages)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1024, body_ident_pc_1g);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_pc_1g);
 }
 
 static void body_ident_pc_2m(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     struct mtrr_state s;
     mtrr_pc(&s);
-    struct ept_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
+    struct slat_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     /* root, PDPT, 64 PDs, one PT. */
     CHECK_EQ_U64(t->e.tables, 67);
     check_pc_common(unit_ctx_, t, 2 * MiB);
@@ -723,7 +746,7 @@ static void body_ident_pc_2m(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_identity_pc_4g_2m_pages)
 {
-    WITH_EPT(t, EPT_ALLOW_2M, 1024, body_ident_pc_2m);
+    WITH_EPT(t, SLAT_ALLOW_2M, 1024, body_ident_pc_2m);
 }
 
 static void body_ident_pc_fixed_off(struct unit_ctx *unit_ctx_, struct test_ept *t)
@@ -731,16 +754,16 @@ static void body_ident_pc_fixed_off(struct unit_ctx *unit_ctx_, struct test_ept 
     struct mtrr_state s;
     mtrr_pc(&s);
     s.fixed_enabled = false;
-    struct ept_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
+    struct slat_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 2);              /* 1 GiB leaves throughout */
     CHECK_IDENT(t, 0xa0000, RWX, MT_WB, GiB);
 }
 
 TEST(ept_identity_without_fixed_ranges)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1024, body_ident_pc_fixed_off);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_pc_fixed_off);
 }
 
 /* The PC map after Kestrel carved itself out, with UEFI runtime regions that
@@ -764,9 +787,9 @@ static void body_ident_carved(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     struct mtrr_state s;
     mtrr_pc(&s);
-    struct ept_identity_policy p = { pc_carved, ARRAY_LEN(pc_carved), &s, 64 * GiB };
+    struct slat_identity_policy p = { pc_carved, ARRAY_LEN(pc_carved), &s, 64 * GiB };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     /* root, PDPT, PD + PT (GiB 0), PD (GiB 1: hypervisor), PD + 2 PTs
      * (GiB 2: runtime regions), PD (GiB 4: hypervisor). */
     CHECK_EQ_U64(t->e.tables, 9);
@@ -804,7 +827,7 @@ static void body_ident_carved(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_identity_hypervisor_and_runtime)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1024, body_ident_carved);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_carved);
 }
 
 /* 64 GiB of RAM (3 GiB low, 61 GiB high), Kestrel's 256 MiB at the top of
@@ -835,9 +858,9 @@ static void body_ident_big(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     struct mtrr_state s;
     mtrr_big(&s);
-    struct ept_identity_policy p = { big_64g, ARRAY_LEN(big_64g), &s, 512 * GiB };
+    struct slat_identity_policy p = { big_64g, ARRAY_LEN(big_64g), &s, 512 * GiB };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     /* root, PDPT, PD + PT (GiB 0), PD + PT (GiB 2: runtime), PD (GiB 64:
      * hypervisor), PD (GiB 508: the WC BAR). */
     CHECK_EQ_U64(t->e.tables, 8);
@@ -863,16 +886,16 @@ static void body_ident_big(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_identity_64g_ram)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1024, body_ident_big);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_big);
 }
 
 static void body_ident_big_2m(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     struct mtrr_state s;
     mtrr_big(&s);
-    struct ept_identity_policy p = { big_64g, ARRAY_LEN(big_64g), &s, 512 * GiB };
+    struct slat_identity_policy p = { big_64g, ARRAY_LEN(big_64g), &s, 512 * GiB };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     /* Without 1 GiB leaves: root, PDPT, 512 PDs, 2 PTs. */
     CHECK_EQ_U64(t->e.tables, 516);
     CHECK_IDENT(t, 3 * GiB, RWX, MT_UC, 2 * MiB);
@@ -881,7 +904,7 @@ static void body_ident_big_2m(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_identity_64g_ram_2m_pages)
 {
-    WITH_EPT(t, EPT_ALLOW_2M, 1024, body_ident_big_2m);
+    WITH_EPT(t, SLAT_ALLOW_2M, 1024, body_ident_big_2m);
 }
 
 static void body_ident_uc_inside_wb(struct unit_ctx *unit_ctx_, struct test_ept *t)
@@ -890,9 +913,9 @@ static void body_ident_uc_inside_wb(struct unit_ctx *unit_ctx_, struct test_ept 
     mtrr_pc(&s);
     /* A 16 KiB UC range inside WB RAM above 4 GiB (some device window). */
     set_var(&s, 3, 0x123404000ull, 16 * KiB, MT_UC);
-    struct ept_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
+    struct slat_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 6);              /* one PD and one PT more */
     CHECK_IDENT(t, 0x123403fffull, RWX, MT_WB, 4 * KiB);
     CHECK_IDENT(t, 0x123404000ull, RWX, MT_UC, 4 * KiB);
@@ -908,7 +931,7 @@ static void body_ident_uc_inside_wb(struct unit_ctx *unit_ctx_, struct test_ept 
 
 TEST(ept_identity_uc_range_inside_wb)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1024, body_ident_uc_inside_wb);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_uc_inside_wb);
 }
 
 static void body_ident_odd(struct unit_ctx *unit_ctx_, struct test_ept *t)
@@ -929,9 +952,9 @@ static void body_ident_odd(struct unit_ctx *unit_ctx_, struct test_ept *t)
     memset(&s, 0, sizeof(s));
     s.enabled = true;
     s.default_type = MT_WB;
-    struct ept_identity_policy p = { odd, ARRAY_LEN(odd), &s, 0x40000000 };
+    struct slat_identity_policy p = { odd, ARRAY_LEN(odd), &s, 0x40000000 };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     CHECK_IDENT(t, 0xfff000, RWX, MT_WB, 2 * MiB);
     CHECK_UNMAPPED(t, 0x1000000);
     CHECK_UNMAPPED(t, 0x1000fff);
@@ -958,23 +981,23 @@ static void body_ident_odd(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
 TEST(ept_identity_odd_alignment)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1024, body_ident_odd);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_odd);
 }
 
 static void body_ident_edges(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    struct ept_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), NULL, 0x1001 };
+    struct slat_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), NULL, 0x1001 };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_MISALIGNED);
-    p.top = EPT_GPA_LIMIT + GiB;
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_BAD_ADDRESS);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_MISALIGNED);
+    p.top = SLAT_GPA_LIMIT + GiB;
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_BAD_ADDRESS);
     p.top = 0;
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 1);
     CHECK_UNMAPPED(t, 0);
     /* No MTRR state: all UC. */
     p.top = 8 * GiB;
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 2);
     CHECK_IDENT(t, 0, RWX, MT_UC, GiB);
     CHECK_IDENT(t, 8 * GiB - 1, RWX, MT_UC, GiB);
@@ -984,34 +1007,34 @@ static void body_ident_edges(struct unit_ctx *unit_ctx_, struct test_ept *t)
     mtrr_pc(&s);
     s.enabled = false;
     p.mtrr = &s;
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 2);
     CHECK_IDENT(t, 0xa0000, RWX, MT_UC, GiB);
     /* The whole 48-bit space, 1 GiB leaves: root + 512 PDPTs. */
-    p.top = EPT_GPA_LIMIT;
+    p.top = SLAT_GPA_LIMIT;
     p.count = 0;
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 513);
-    CHECK_IDENT(t, EPT_GPA_LIMIT - 1, RWX, MT_UC, GiB);
+    CHECK_IDENT(t, SLAT_GPA_LIMIT - 1, RWX, MT_UC, GiB);
 }
 
 TEST(ept_identity_edge_cases)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1024, body_ident_edges);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_edges);
 }
 
 static void body_ident_oom(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     struct mtrr_state s;
     mtrr_pc(&s);
-    struct ept_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
+    struct slat_identity_policy p = { pc_4g, ARRAY_LEN(pc_4g), &s, 64 * GiB };
 
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_NO_MEMORY);
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_NO_MEMORY);
 }
 
 TEST(ept_identity_out_of_memory)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 2, body_ident_oom);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 2, body_ident_oom);
 }
 
 /* Random maps and MTRRs against a page-by-page model; also checks that every
@@ -1079,8 +1102,8 @@ static void random_identity(struct unit_ctx *unit_ctx_, struct test_ept *t, uint
         set_var(&s, i, base, size, model_types[next_random(seed) % ARRAY_LEN(model_types)]);
     }
 
-    struct ept_identity_policy p = { map, n, &s, top };
-    CHECK_EQ_U64(ept_build_identity(&t->e, &p), EPT_OK);
+    struct slat_identity_policy p = { map, n, &s, top };
+    CHECK_EQ_U64(slat_build_identity(&t->e, &p), SLAT_OK);
 
     /* The model: one (perms, type) per page. */
     uint64_t pages = top / PAGE;
@@ -1120,7 +1143,7 @@ static void random_identity(struct unit_ctx *unit_ctx_, struct test_ept *t, uint
         uint64_t hpa, size;
         unsigned got_perms;
         uint8_t got_type;
-        int r = ept_translate(t->e.pml4, pg * PAGE, &hpa, &got_perms, &got_type, &size);
+        int r = slat_translate(&t->e, pg * PAGE, &hpa, &got_perms, &got_type, &size);
 
         if (perms[pg] == 0) {
             if (r != -1)
@@ -1135,9 +1158,9 @@ static void random_identity(struct unit_ctx *unit_ctx_, struct test_ept *t, uint
         }
         /* Largest leaf: an aligned uniform block must be one leaf. */
         uint64_t want = PAGE;
-        if ((t->e.allow & EPT_ALLOW_1G) && pg / (GiB / PAGE) < n1g && u1g[pg / (GiB / PAGE)])
+        if ((t->e.allow & SLAT_ALLOW_1G) && pg / (GiB / PAGE) < n1g && u1g[pg / (GiB / PAGE)])
             want = GiB;
-        else if ((t->e.allow & EPT_ALLOW_2M) && pg / 512 < n2m && u2m[pg / 512])
+        else if ((t->e.allow & SLAT_ALLOW_2M) && pg / 512 < n2m && u2m[pg / 512])
             want = 2 * MiB;
         if (size != want) {
             unit_fail(unit_ctx_, __FILE__, __LINE__,
@@ -1163,7 +1186,7 @@ static void body_ident_random_small(struct unit_ctx *unit_ctx_, struct test_ept 
         /* A fresh EPT per round. */
         ept_teardown(t);
         t->alloc.budget = 1 << 14;
-        if (ept_init(&t->e) != EPT_OK)
+        if (slat_init(&t->e) != SLAT_OK)
             abort();
         random_identity(unit_ctx_, t, 64 * MiB, 2 * MiB, &seed);
     }
@@ -1171,7 +1194,7 @@ static void body_ident_random_small(struct unit_ctx *unit_ctx_, struct test_ept 
 
 TEST(ept_identity_random_against_model_2m)
 {
-    WITH_EPT(t, EPT_ALLOW_2M, 1 << 14, body_ident_random_small);
+    WITH_EPT(t, SLAT_ALLOW_2M, 1 << 14, body_ident_random_small);
 }
 
 static void body_ident_random_large(struct unit_ctx *unit_ctx_, struct test_ept *t)
@@ -1181,7 +1204,7 @@ static void body_ident_random_large(struct unit_ctx *unit_ctx_, struct test_ept 
     for (int round = 0; round < 4 && !unit_ctx_->failed; round++) {
         ept_teardown(t);
         t->alloc.budget = 1 << 14;
-        if (ept_init(&t->e) != EPT_OK)
+        if (slat_init(&t->e) != SLAT_OK)
             abort();
         random_identity(unit_ctx_, t, 8 * GiB, GiB / 4, &seed);
     }
@@ -1189,10 +1212,72 @@ static void body_ident_random_large(struct unit_ctx *unit_ctx_, struct test_ept 
 
 TEST(ept_identity_random_against_model_1g)
 {
-    WITH_EPT(t, EPT_ALLOW_1G | EPT_ALLOW_2M, 1 << 14, body_ident_random_large);
+    WITH_EPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1 << 14, body_ident_random_large);
 }
 
-TEST_SUITE(ept,
+
+/* ---- NPT: the format-neutral bodies again, and NPT's own encoding ------- */
+
+TEST(npt_split_large_leaf_by_map) { WITH_NPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 32, body_split_1g_by_map); }
+TEST(npt_split_large_leaf_by_unmap) { WITH_NPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 32, body_split_by_unmap); }
+TEST(npt_random_against_model_2m) { WITH_NPT(t, SLAT_ALLOW_2M, 4096, body_random_small); }
+TEST(npt_random_against_model_4k) { WITH_NPT(t, 0, 4096, body_random_4k_only); }
+TEST(npt_random_against_model_1g) { WITH_NPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1 << 16, body_random_1g); }
+TEST(npt_identity_pc_4g_1g_pages) { WITH_NPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_pc_1g); }
+TEST(npt_identity_hypervisor_and_runtime) { WITH_NPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_carved); }
+TEST(npt_identity_uc_range_inside_wb) { WITH_NPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_uc_inside_wb); }
+TEST(npt_identity_odd_alignment) { WITH_NPT(t, SLAT_ALLOW_1G | SLAT_ALLOW_2M, 1024, body_ident_odd); }
+
+static void body_npt_entries(struct unit_ctx *unit_ctx_, struct test_ept *t)
+{
+    /* A 4 KiB WB RW leaf: P, R/W, U/S; tables P, R/W, U/S. */
+    CHECK_EQ_U64(slat_map(&t->e, 0x400000, 0x1234000, 4 * KiB, RW, MT_WB), SLAT_OK);
+    uint64_t *table = t->e.pml4;
+    for (unsigned level = 4; level > 1; level--) {
+        uint64_t e = table[(0x400000ull >> (12 + 9 * (level - 1))) & 511];
+        CHECK_EQ_U64(e & ~EPT_ENTRY_ADDR, 7);
+        table = next_table(e);
+    }
+    CHECK_EQ_U64(table[0], 0x1234000ull | 7 | (1ull << 63));   /* no exec: NX */
+    /* RX UC: no R/W, PAT index 3 (PCD | PWT), no NX. */
+    CHECK_EQ_U64(slat_map(&t->e, 0x401000, 0x401000, 4 * KiB, RX, MT_UC), SLAT_OK);
+    CHECK_EQ_U64(table[1], 0x401000ull | 5 | (1u << 3) | (1u << 4));
+    /* WC is index 4 of this PAT: the PAT bit, bit 7 in a 4 KiB leaf. */
+    CHECK_EQ_U64(slat_map(&t->e, 0x402000, 0x402000, 4 * KiB, RWX, MT_WC), SLAT_OK);
+    CHECK_EQ_U64(table[2], 0x402000ull | 7 | (1u << 7));
+    CHECK_IDENT(t, 0x402000, RWX, MT_WC, 4 * KiB);
+    /* A 2 MiB WC leaf: PS in bit 7, the PAT bit in bit 12. */
+    CHECK_EQ_U64(slat_map(&t->e, 2 * GiB, 2 * GiB, 2 * MiB, RWX, MT_WC), SLAT_OK);
+    CHECK_IDENT(t, 2 * GiB + MiB, RWX, MT_WC, 2 * MiB);
+    /* Split by a 4 KiB change: the pieces keep WC, their PAT bit back in bit 7. */
+    CHECK_EQ_U64(slat_map(&t->e, 2 * GiB, 2 * GiB, 4 * KiB, R, MT_WC), SLAT_OK);
+    CHECK_IDENT(t, 2 * GiB, R, MT_WC, 4 * KiB);
+    CHECK_IDENT(t, 2 * GiB + 4 * KiB, RWX, MT_WC, 4 * KiB);
+    CHECK_IDENT(t, 2 * GiB + 2 * MiB - 4 * KiB, RWX, MT_WC, 4 * KiB);
+    /* Execute-only does not exist in NPT. */
+    CHECK_EQ_U64(slat_map(&t->e, 0x403000, 0x403000, 4 * KiB, SLAT_EXEC, MT_WB), SLAT_BAD_ATTR);
+}
+
+TEST(npt_entry_encoding)
+{
+    WITH_NPT(t, SLAT_ALLOW_2M, 16, body_npt_entries);
+}
+
+static void body_npt_power_on_pat(struct unit_ctx *unit_ctx_, struct test_ept *t)
+{
+    t->e.host_pat_set = false;     /* WB, WT, UC-, UC, WB, WT, UC-, UC */
+    CHECK_EQ_U64(slat_map(&t->e, 0x400000, 0x400000, 4 * KiB, RW, MT_WC), SLAT_OK);
+    CHECK_IDENT(t, 0x400000, RW, MT_UC, 4 * KiB);   /* no WC entry: UC, never faster */
+    CHECK_EQ_U64(slat_map(&t->e, 0x401000, 0x401000, 4 * KiB, RW, MT_WT), SLAT_OK);
+    CHECK_IDENT(t, 0x401000, RW, MT_WT, 4 * KiB);
+}
+
+TEST(npt_power_on_pat)
+{
+    WITH_NPT(t, 0, 16, body_npt_power_on_pat);
+}
+
+TEST_SUITE(slat,
     UNIT(ept_init_and_pointer),
     UNIT(ept_map_4k),
     UNIT(ept_map_2m_and_1g),
@@ -1221,4 +1306,15 @@ TEST_SUITE(ept,
     UNIT(ept_identity_out_of_memory),
     UNIT(ept_identity_random_against_model_2m),
     UNIT(ept_identity_random_against_model_1g),
+    UNIT(npt_split_large_leaf_by_map),
+    UNIT(npt_split_large_leaf_by_unmap),
+    UNIT(npt_random_against_model_2m),
+    UNIT(npt_random_against_model_4k),
+    UNIT(npt_random_against_model_1g),
+    UNIT(npt_identity_pc_4g_1g_pages),
+    UNIT(npt_identity_hypervisor_and_runtime),
+    UNIT(npt_identity_uc_range_inside_wb),
+    UNIT(npt_identity_odd_alignment),
+    UNIT(npt_entry_encoding),
+    UNIT(npt_power_on_pat),
 );
