@@ -17,6 +17,7 @@
     X(REFUSAL_XSETBV,          "xsetbv")                                              \
     X(REFUSAL_CR_WRITE,        "cr-write")                                            \
     X(REFUSAL_VMX_INSTRUCTION, "vmx-instruction")                                     \
+    X(REFUSAL_SVM_INSTRUCTION, "svm-instruction")                                     \
     X(REFUSAL_HYPERCALL,       "hypercall")                                           \
     X(REFUSAL_MEM_HYPERVISOR,  "hypervisor-memory")                                   \
     X(REFUSAL_MEM_FIRMWARE,    "firmware-memory")                                     \

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include "guest/guest_image.h"
 #include "mm/frames.h"
-#include "vmx/vmcs_init.h"
+#include "core/vm.h"
 
 struct builtin_image {
     const char *name;

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "mm/frames.h"
-#include "vmx/vcpu.h"
+#include "core/vm.h"
 
 /* The guest's ACPI tables, in guest RAM below 4 GiB, and Kestrel's
  * intercepts on the PM1a control and reset registers their FADT names:

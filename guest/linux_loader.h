@@ -7,8 +7,7 @@
 #include "bootinfo.h"
 #include "lib/config.h"
 #include "mm/frames.h"
-#include "vmx/vcpu.h"
-#include "vmx/vmcs_init.h"
+#include "core/vm.h"
 #include "guest/load_failure.h"
 
 /* Loads the kernel and initrd named in kestrel.cfg (already read by the

@@ -6,8 +6,7 @@
 #include "bootinfo.h"
 #include "lib/config.h"
 #include "mm/frames.h"
-#include "vmx/vcpu.h"
-#include "vmx/vmcs_init.h"
+#include "core/vm.h"
 #include "guest/load_failure.h"
 
 /* Loads the kernel (its segments at their physical addresses, which must

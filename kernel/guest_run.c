@@ -11,10 +11,9 @@
 #include "kernel/power.h"
 #include "mm/pmm.h"
 #include "mm/guest_memory.h"
-#include "vmx/vm.h"
+#include "core/vm_lifecycle.h"
+#include "vmx/vmx_backend.h"
 #include "vmx/vmx_root.h"
-#include "vmx/vmx_ops.h"
-#include "vmx/vmcs_fields.h"
 #include "drivers/lapic.h"
 #include "drivers/timer.h"
 #include "drivers/acpi.h"
@@ -273,7 +272,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     static struct acpi_interrupt_hw hw;
     acpi_interrupt_hw(bi, &hw);
     struct vm_setup setup = { .hide_com2 = cfg->console == CFG_CONSOLE_COM2, .hw = &hw };
-    if (!vm_create(&vm, payload, map, *count, &setup)) {
+    if (!vm_create(&vm, &vmx_backend, payload, map, *count, &setup)) {
         give_up("%s", "cannot create the guest");
     }
     if (is_linux || is_multiboot) {
@@ -301,17 +300,14 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
         vm_request_end(&vm, GUEST_FAILED, "cannot prepare the boot vCPU");
         end_run();
     }
+    /* Test hooks: a guest state the first entry refuses; no IDT and a RIP
+     * the guest's page tables do not map (#PF cannot be delivered, nor #DF:
+     * a triple fault). */
     if (cfg->crash_test == CFG_CRASH_VMENTRY) {
-        /* Test hook: RFLAGS bit 1 must be set; VM entry refuses the state. */
-        log_info("crash_test: guest RFLAGS made invalid before the first VM entry");
-        vmcs_writenat(VMCS_GUEST_RFLAGS, 0);
+        vm.ops->crash_test(v, BACKEND_CRASH_BAD_ENTRY_STATE);
     }
     if (cfg->crash_test == CFG_CRASH_TRIPLE) {
-        /* Test hook: no IDT and a RIP the guest's page tables do not map:
-         * #PF cannot be delivered, nor #DF: a triple fault. */
-        log_info("crash_test: the guest will triple-fault on its first instruction");
-        vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0);
-        vmcs_writenat(VMCS_GUEST_RIP, 0x00007ff000000000ull);
+        vm.ops->crash_test(v, BACKEND_CRASH_TRIPLE_FAULT);
     }
     log_status("guest %s running on %u cpus", payload, vm.vcpu_count);
     log_flush();

@@ -3,7 +3,7 @@
 #define KESTREL_VMX_ENTRY_FAILURE_H
 
 #include <stdint.h>
-#include "vmx/vcpu.h"
+#include "core/vm.h"
 
 /* A VM exit with bit 31 set (the entry failed after loading guest state):
  * logs the reason and, for invalid guest state, every SDM check that the

@@ -6,62 +6,46 @@
  * no logging, no locks, no table walks.
  */
 #include "vmx/exit.h"
-#include "vmx/exit_cpuid.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_names.h"
 #include "vmx/exit_qual.h"
 #include "vmx/entry_failure.h"
+#include "core/exit_cpuid.h"
 #include "kernel/x86.h"
 #include "kernel/log.h"
 
 /* Each reason: its handler, and whether the exit can interrupt the
- * delivery of an event (then IDT-vectoring information must be checked so
- * the event is not lost; SDM 28.2.4).  Instruction exits (CPUID, VMCALL,
- * ...) never can, which keeps that VMREAD off the hot path. */
+ * delivery of an event (vmx/exit.h). */
 struct exit_entry {
     exit_handler_fn handler;
     bool during_delivery;
 };
 
-#define INSN(fn)  { fn, false }
-#define EVENT(fn) { fn, true }
+#define EXIT_WHEN_INSN  false
+#define EXIT_WHEN_EVENT true
+#define VMX_TABLE_ROW(reason, fn, when) \
+    [EXIT_REASON_##reason] = { fn, EXIT_WHEN_##when },
 
 static const struct exit_entry exit_table[EXIT_REASON_COUNT] = {
-    [EXIT_REASON_EXCEPTION_NMI]      = EVENT(handle_exception_nmi),
-    [EXIT_REASON_EXTERNAL_INTERRUPT] = EVENT(handle_external_interrupt),
-    [EXIT_REASON_TRIPLE_FAULT]       = EVENT(handle_triple_fault),
-    [EXIT_REASON_INIT]               = EVENT(handle_init),
-    [EXIT_REASON_SIPI]               = EVENT(handle_sipi),
-    [EXIT_REASON_INTERRUPT_WINDOW]   = EVENT(handle_interrupt_window),
-    [EXIT_REASON_NMI_WINDOW]         = EVENT(handle_nmi_window),
-    [EXIT_REASON_CPUID]              = INSN(handle_cpuid),
-    [EXIT_REASON_GETSEC]             = INSN(handle_vmx_instruction),
-    [EXIT_REASON_HLT]                = INSN(handle_hlt),
-    [EXIT_REASON_INVD]               = INSN(handle_invd),
-    [EXIT_REASON_VMCALL]             = INSN(handle_vmcall),
-    [EXIT_REASON_VMCLEAR]            = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMLAUNCH]           = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMPTRLD]            = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMPTRST]            = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMREAD]             = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMRESUME]           = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMWRITE]            = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMXOFF]             = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMXON]              = INSN(handle_vmx_instruction),
-    [EXIT_REASON_INVEPT]             = INSN(handle_vmx_instruction),
-    [EXIT_REASON_INVVPID]            = INSN(handle_vmx_instruction),
-    [EXIT_REASON_VMFUNC]             = INSN(handle_vmx_instruction),
-    [EXIT_REASON_CR_ACCESS]          = INSN(handle_cr_access),
-    [EXIT_REASON_IO]                 = INSN(handle_io),
-    [EXIT_REASON_RDMSR]              = INSN(handle_rdmsr),
-    [EXIT_REASON_WRMSR]              = INSN(handle_wrmsr),
-    [EXIT_REASON_EPT_VIOLATION]      = EVENT(handle_ept_violation),
-    [EXIT_REASON_EPT_MISCONFIG]      = EVENT(handle_ept_misconfig),
-    [EXIT_REASON_PREEMPTION_TIMER]   = EVENT(handle_preemption_timer),
-    [EXIT_REASON_XSETBV]             = INSN(handle_xsetbv),
+    VMX_EXIT_HANDLERS(VMX_TABLE_ROW)
 };
 
+/* Every basic reason counts under the kind of the same name
+ * (core/exit_kinds.h lists the VMX reasons first, by those names). */
+#define VMX_KIND_ROW(k, name) [EXIT_REASON_##k] = EXIT_KIND_##k,
+static const uint8_t reason_kind[EXIT_REASON_COUNT] = {
+    EXIT_KINDS_VMX(VMX_KIND_ROW)
+};
+_Static_assert(EXIT_KIND_COUNT <= 256, "reason_kind holds kinds in a byte");
+
+enum exit_kind vmx_exit_kind(uint32_t basic)
+{
+    if (basic >= EXIT_REASON_COUNT || (!reason_kind[basic] && basic != EXIT_REASON_EXCEPTION_NMI)) {
+        return EXIT_KIND_UNKNOWN;
+    }
+    return (enum exit_kind)reason_kind[basic];
+}
 
 void exit_inject_exception(uint8_t vector, bool has_error, uint32_t error)
 {
@@ -71,16 +55,6 @@ void exit_inject_exception(uint8_t vector, bool has_error, uint32_t error)
         vmcs_write32(VMCS_CTRL_ENTRY_EXCEPTION_ERROR_CODE, error);
     }
     vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, info);
-}
-
-void exit_inject_ud(void)
-{
-    exit_inject_exception(6, false, 0);
-}
-
-void exit_inject_gp(void)
-{
-    exit_inject_exception(13, true, 0);
 }
 
 /* An exit in the middle of delivering an event (IDT-vectoring information
@@ -127,23 +101,22 @@ static inline __attribute__((always_inline)) enum exit_action dispatch_by_table(
  * below needs no saved registers of its own. */
 static __attribute__((noinline)) int dispatch_general(struct vcpu *v, uint32_t raw)
 {
-    uint32_t basic = raw & EXIT_REASON_BASIC_MASK;
-    bool sample = basic < EXIT_REASON_COUNT && (v->exits[basic] % EXIT_CYCLE_SAMPLE) == 0;
+    enum exit_kind kind = vmx_exit_kind(raw & EXIT_REASON_BASIC_MASK);
+    bool sample = (v->exits[kind] % EXIT_CYCLE_SAMPLE) == 0;
     uint64_t start = sample ? rdtsc() : 0;
     enum exit_action action;
 
     if (raw == EXIT_REASON_CPUID) {
-        exit_cpuid(v);
+        core_cpuid(v);
+        exit_skip_instruction();
         action = EXIT_RESUME;
     } else {
         action = dispatch_by_table(v, raw);
     }
-    if (basic < EXIT_REASON_COUNT) {
-        v->exits[basic]++;
-        if (sample) {
-            v->exit_cycles[basic] += rdtsc() - start;
-            v->exit_samples[basic]++;
-        }
+    v->exits[kind]++;
+    if (sample) {
+        v->exit_cycles[kind] += rdtsc() - start;
+        v->exit_samples[kind]++;
     }
     if (__builtin_expect(v->vm->end != GUEST_RUNNING, 0)) {
         return EXIT_LEAVE;     /* this or another vCPU ended the guest */
@@ -165,7 +138,7 @@ static __attribute__((noinline)) int dispatch_general(struct vcpu *v, uint32_t r
 static __attribute__((noinline)) int dispatch_interrupt(struct vcpu *v, uint32_t raw)
 {
     if (exit_interrupt_fast()) {
-        v->exits[EXIT_REASON_EXTERNAL_INTERRUPT]++;
+        v->exits[EXIT_KIND_EXTERNAL_INTERRUPT]++;
         return EXIT_RESUME;
     }
     return dispatch_general(v, raw);
@@ -178,15 +151,16 @@ int vmx_exit_dispatch(struct vcpu *v)
     /* The fast paths.  First an unsampled CPUID exit (no flags set, so raw equals
      * the reason) of a running guest with nothing to deliver. */
     if (__builtin_expect(raw == EXIT_REASON_CPUID && !v->attention &&
-                         (v->exits[EXIT_REASON_CPUID] % EXIT_CYCLE_SAMPLE) != 0, 1)) {
-        v->exits[EXIT_REASON_CPUID]++;
-        exit_cpuid(v);
+                         (v->exits[EXIT_KIND_CPUID] % EXIT_CYCLE_SAMPLE) != 0, 1)) {
+        v->exits[EXIT_KIND_CPUID]++;
+        core_cpuid(v);
+        exit_skip_instruction();
         return EXIT_RESUME;
     }
     /* The other one: an unsampled external interrupt with nothing else
      * pending (the host's timer ticks and device interrupts all come here). */
     if (raw == EXIT_REASON_EXTERNAL_INTERRUPT && !v->attention &&
-        (v->exits[EXIT_REASON_EXTERNAL_INTERRUPT] % EXIT_CYCLE_SAMPLE) != 0) {
+        (v->exits[EXIT_KIND_EXTERNAL_INTERRUPT] % EXIT_CYCLE_SAMPLE) != 0) {
         return dispatch_interrupt(v, raw);
     }
     return dispatch_general(v, raw);
@@ -223,9 +197,5 @@ void exit_dump_vmcs(struct vcpu *v)
 enum exit_action exit_unhandled(struct vcpu *v, uint32_t reason, uint64_t qual, const char *why)
 {
     uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
-    log_error("cpu %u: unhandled VM exit %s (%u), qualification %#llx: %s; guest stopped", v->apic_id,
-              exit_reason_name(basic), basic, (unsigned long long)qual, why);
-    exit_dump_vmcs(v);
-    vm_request_end(v->vm, GUEST_FAILED, exit_reason_name(basic));
-    return EXIT_LEAVE;
+    return core_exit_unhandled(v, exit_reason_name(basic), basic, qual, why);
 }

@@ -204,18 +204,14 @@ enum exit_action handle_preemption_timer(struct vcpu *v, uint64_t qual)
     /* The watchdog tick: the timer reloads on every entry, so it fires only
      * when the guest ran a whole period without exiting.  It also makes a
      * vCPU notice that the guest ended even if an NMI did not reach it. */
-    v->preemption_ticks++;
+    v->watchdog_ticks++;
     return v->vm->end != GUEST_RUNNING ? EXIT_LEAVE : EXIT_RESUME;
 }
 
 enum exit_action handle_triple_fault(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
-    log_warn("cpu %u: guest triple fault at rip %#llx", v->apic_id,
-             (unsigned long long)vmcs_readnat(VMCS_GUEST_RIP));
-    exit_dump_vmcs(v);
-    vm_request_end(v->vm, GUEST_RESET, "triple-fault");
-    return EXIT_LEAVE;
+    return core_exit_triple_fault(v, vmcs_readnat(VMCS_GUEST_RIP));
 }
 
 enum exit_action handle_init(struct vcpu *v, uint64_t qual)

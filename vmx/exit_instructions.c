@@ -1,22 +1,20 @@
 /*
- * Instructions that exit: CPUID (policy in core/cpuid_policy.c), RDMSR/WRMSR
- * (policy in core/msr_policy.c), MOV to CR0/CR4 for the bits Kestrel owns,
- * XSETBV, INVD, and the VMX instructions (the guest sees no VMX: #UD).
+ * Instruction exits: CPUID, RDMSR/WRMSR, XSETBV, INVD, VMCALL and the VMX
+ * instructions go to the backend-neutral handlers (core/); MOV to CR0/CR4
+ * for the bits Kestrel owns is VMX's own business (read shadows, fixed
+ * bits), judged by core/cr_rules.c.
  */
 #include "vmx/exit.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_root.h"
-#include "vmx/exit_cpuid.h"
-#include "core/msr_policy.h"
+#include "core/exit_cpuid.h"
 #include "core/cr_rules.h"
-#include "core/xcr0.h"
 #include "vmx/vmx_names.h"
 #include "vmx/exit_qual.h"
 #include "kernel/x86.h"
 #include "kernel/control_regs.h"
 #include "kernel/msr.h"
-#include "kernel/safe_msr.h"
 #include "kernel/log.h"
 
 static uint64_t low32(uint64_t v)
@@ -27,103 +25,21 @@ static uint64_t low32(uint64_t v)
 enum exit_action handle_cpuid(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
-    exit_cpuid(v);   /* normally taken inline by the dispatcher's fast path */
+    core_cpuid(v);   /* normally taken inline by the dispatcher's fast path */
+    exit_skip_instruction();
     return EXIT_RESUME;
-}
-
-/* The guest copies of the MSRs the VMCS switches and the policy intercepts
- * anyway (MSR_READ/WRITE_GUEST_STATE): IA32_DEBUGCTL, loaded on entry by the
- * "load debug controls" control. */
-static bool guest_state_msr(uint32_t msr, uint64_t *value, bool write)
-{
-    if (msr != MSR_IA32_DEBUGCTL) {
-        return false;
-    }
-    if (write) {
-        vmcs_write64(VMCS_GUEST_IA32_DEBUGCTL, *value);
-    } else {
-        *value = vmcs_read64(VMCS_GUEST_IA32_DEBUGCTL);
-    }
-    return true;
 }
 
 enum exit_action handle_rdmsr(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
-    uint32_t msr = (uint32_t)v->regs[GPR_RCX];
-    uint64_t value = 0;
-    bool ok;
-
-    switch (msr_policy_read(msr, &v->msr_shadow, &value)) {
-    case MSR_READ_EMULATE:
-        ok = true;
-        break;
-    case MSR_READ_GUEST_STATE:
-        ok = guest_state_msr(msr, &value, false);
-        break;
-    case MSR_READ_PASSTHROUGH:
-        ok = rdmsr_safe(msr, &value);       /* false: the CPU has no such MSR */
-        break;
-    case MSR_READ_GP:
-    default:
-        ok = false;
-        refusal_warn(&v->refusals, REFUSAL_MSR_READ, v->apic_id,
-                     "guest rdmsr %#x (%s) refused (#GP)", msr, msr_policy_name(msr));
-        break;
-    }
-    if (!ok) {
-        exit_inject_gp();
-        return EXIT_RESUME;
-    }
-    v->regs[GPR_RAX] = low32(value);
-    v->regs[GPR_RDX] = value >> 32;
-    exit_skip_instruction();
-    return EXIT_RESUME;
+    return core_exit_rdmsr(v);
 }
 
 enum exit_action handle_wrmsr(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
-    uint32_t msr = (uint32_t)v->regs[GPR_RCX];
-    uint64_t value = low32(v->regs[GPR_RAX]) | (v->regs[GPR_RDX] << 32);
-    uint64_t current = 0;
-    const char *why = "";
-
-    if (msr_policy_write_needs_current(msr) && !rdmsr_safe(msr, &current)) {
-        current = 0;
-    }
-    switch (msr_policy_write(msr, value, current, &v->msr_shadow, &why)) {
-    case MSR_WRITE_EMULATE:
-        break;
-    case MSR_WRITE_IGNORE:
-        refusal_warn(&v->refusals, REFUSAL_MSR_WRITE, v->apic_id,
-                     "guest wrmsr %#x = %#llx ignored: %s", msr, (unsigned long long)value, why);
-        break;
-    case MSR_WRITE_GUEST_STATE:
-        guest_state_msr(msr, &value, true);
-        break;
-    case MSR_WRITE_ICR:
-        if (!exit_x2apic_icr_write(v, value)) {
-            exit_inject_gp();
-            return EXIT_RESUME;
-        }
-        break;
-    case MSR_WRITE_PASSTHROUGH:
-        if (wrmsr_safe(msr, value)) {
-            break;
-        }
-        why = "the CPU refused the value";
-        /* fall through */
-    case MSR_WRITE_GP:
-    default:
-        refusal_warn(&v->refusals, REFUSAL_MSR_WRITE, v->apic_id,
-                     "guest wrmsr %#x = %#llx refused (#GP): %s", msr, (unsigned long long)value,
-                     why);
-        exit_inject_gp();
-        return EXIT_RESUME;
-    }
-    exit_skip_instruction();
-    return EXIT_RESUME;
+    return core_exit_wrmsr(v);
 }
 
 /* The guest's control registers as the SDM's MOV-to-CR rules see them:
@@ -149,7 +65,7 @@ static enum exit_action refuse_cr_write(struct vcpu *v, unsigned cr, uint64_t va
     refusal_warn(&v->refusals, REFUSAL_CR_WRITE, v->apic_id,
                  "guest mov to cr%u = %#llx refused (#GP): %s", cr, (unsigned long long)value,
                  why);
-    exit_inject_gp();
+    vcpu_inject_gp(v);
     return EXIT_RESUME;
 }
 
@@ -223,51 +139,27 @@ enum exit_action handle_cr_access(struct vcpu *v, uint64_t qual)
     return exit_unhandled(v, EXIT_REASON_CR_ACCESS, qual, words);
 }
 
-/* XSETBV: the SDM's rules for XCR0 (core/xcr0.c) against the state
- * components CPUID.(0DH,0) shows the guest; Kestrel then executes it with a
- * fault fixup, so a rule the check missed still gives the guest #GP, never
- * a host exception. */
 enum exit_action handle_xsetbv(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
-    uint32_t xcr = (uint32_t)v->regs[GPR_RCX];
-    uint64_t value = low32(v->regs[GPR_RAX]) | (v->regs[GPR_RDX] << 32);
-    const char *why;
-
-    if (xcr != 0) {
-        why = "only XCR0 exists (ECX must be 0)";
-    } else if (!(why = xcr0_problem(value, v->vm->xcr0_allowed)) && !xsetbv_safe(0, value)) {
-        why = "the CPU refused the value";
-    }
-    if (why) {
-        refusal_warn(&v->refusals, REFUSAL_XSETBV, v->apic_id,
-                     "guest xsetbv xcr%u = %#llx refused (#GP): %s", xcr,
-                     (unsigned long long)value, why);
-        exit_inject_gp();
-        return EXIT_RESUME;
-    }
-    exit_skip_instruction();
-    return EXIT_RESUME;
+    return core_exit_xsetbv(v);
 }
 
 enum exit_action handle_invd(struct vcpu *v, uint64_t qual)
 {
-    (void)v;
     (void)qual;
-    /* INVD would drop dirty lines of Kestrel's memory too: write back instead. */
-    wbinvd();
-    exit_skip_instruction();
-    return EXIT_RESUME;
+    return core_exit_invd(v);
+}
+
+enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
+{
+    (void)qual;
+    return core_exit_hypercall(v);
 }
 
 enum exit_action handle_vmx_instruction(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
-    /* The guest was told there is no VMX (or SMX): these instructions are
-     * invalid opcodes to it. */
     uint32_t reason = vmcs_read32(VMCS_RO_EXIT_REASON) & EXIT_REASON_BASIC_MASK;
-    refusal_warn(&v->refusals, REFUSAL_VMX_INSTRUCTION, v->apic_id,
-                 "guest %s refused (#UD): the guest has no VMX", exit_reason_name(reason));
-    exit_inject_ud();
-    return EXIT_RESUME;
+    return core_exit_virt_instruction(v, REFUSAL_VMX_INSTRUCTION, exit_reason_name(reason), "VMX");
 }

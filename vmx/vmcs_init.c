@@ -6,6 +6,7 @@
  * (every AP, waiting for the guest's own SIPI).
  */
 #include "vmx/vmcs_init.h"
+#include "vmx/vmx_bits.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_root.h"
@@ -117,11 +118,12 @@ static void setup_controls(struct vcpu *v)
     vmcs_write32(VMCS_CTRL_EXIT_MSR_LOAD_COUNT, 0);
     vmcs_write32(VMCS_CTRL_ENTRY_MSR_LOAD_COUNT, 0);
     vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, 0);
-    vmcs_write64(VMCS_CTRL_IO_BITMAP_A, (uint64_t)vm->io_bitmap_a);
-    vmcs_write64(VMCS_CTRL_IO_BITMAP_B, (uint64_t)vm->io_bitmap_b);
-    vmcs_write64(VMCS_CTRL_MSR_BITMAP, (uint64_t)vm->msr_bitmap);
-    vmcs_write64(VMCS_CTRL_EPT_POINTER, vm->eptp);
-    vmcs_write16(VMCS_CTRL_VPID, v->vpid);
+    /* vm->io_map: bitmap A (ports 0x0000-0x7fff), then B in the next page. */
+    vmcs_write64(VMCS_CTRL_IO_BITMAP_A, (uint64_t)vm->io_map);
+    vmcs_write64(VMCS_CTRL_IO_BITMAP_B, (uint64_t)vm->io_map + VMX_IO_BITMAP_SIZE);
+    vmcs_write64(VMCS_CTRL_MSR_BITMAP, (uint64_t)vm->msr_map);
+    vmcs_write64(VMCS_CTRL_EPT_POINTER, vm->slat_pointer);
+    vmcs_write16(VMCS_CTRL_VPID, (uint16_t)v->tlb_tag);
     vmcs_write64(VMCS_CTRL_TSC_OFFSET, 0);
     vmcs_writenat(VMCS_CTRL_CR0_GUEST_HOST_MASK, cr0_owned_bits(c));
     vmcs_writenat(VMCS_CTRL_CR4_GUEST_HOST_MASK, cr4_owned_bits(c));
@@ -138,20 +140,20 @@ static void setup_controls(struct vcpu *v)
     if (c->proc2 & PROC2_ENABLE_XSAVES) {
         vmcs_write64(VMCS_CTRL_XSS_EXIT_BITMAP, 0);
     }
-    vmcs_write32(VMCS_GUEST_VMX_PREEMPTION_TIMER_VALUE, (uint32_t)vm->preemption_timer_value);
+    vmcs_write32(VMCS_GUEST_VMX_PREEMPTION_TIMER_VALUE, (uint32_t)vm->watchdog_value);
 }
 
 bool vmcs_create(struct vcpu *v)
 {
     const struct vmx_caps *c = vmx_caps();
 
-    v->vmcs = pmm_alloc_pages(1);
-    if (!v->vmcs) {
+    v->control = pmm_alloc_pages(1);
+    if (!v->control) {
         log_error("cpu %u: out of memory for a VMCS", v->apic_id);
         return false;
     }
-    *(volatile uint32_t *)v->vmcs = c->revision;
-    if (vmx_clear(v->vmcs) != VMX_SUCCEED || vmx_ptrld(v->vmcs) != VMX_SUCCEED) {
+    *(volatile uint32_t *)v->control = c->revision;
+    if (vmx_clear(v->control) != VMX_SUCCEED || vmx_ptrld(v->control) != VMX_SUCCEED) {
         log_error("cpu %u: VMCLEAR/VMPTRLD of the new VMCS failed", v->apic_id);
         return false;
     }

@@ -4,19 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmx/vcpu.h"
-
-/* Where a guest's BSP starts: 64-bit mode (built-in guests, Linux), or
- * 32-bit protected mode with paging off (multiboot kernels: mode32). */
-struct guest_entry {
-    bool mode32;
-    uint64_t rip, rsp, cr3, rdi, rsi, rax, rbx;
-    /* Selectors and GDT the guest expects (0 = Kestrel's defaults: CS 0x08,
-     * data 0x10, no GDT); Linux wants CS 0x10, data 0x18 in a real GDT. */
-    uint16_t cs, ds;
-    uint64_t gdtr_base;
-    uint16_t gdtr_limit;
-};
+#include "core/vm.h"
 
 /* On the vCPU's own CPU: allocates, clears and loads its VMCS, then writes
  * host state and controls.  False (after logging why) on any failure. */

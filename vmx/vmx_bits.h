@@ -395,6 +395,10 @@ enum vm_instruction_error {
 #define VMX_EPT_SUPPRESS_VE             (1ull << 63)
 #define VMX_EPT_ADDR_MASK               0x000ffffffffff000ull
 
+/* ---- I/O bitmaps (SDM 25.6.4): A covers ports 0x0000-0x7fff, B 0x8000-0xffff,
+ * one bit per port; Kestrel keeps them in two consecutive pages. */
+#define VMX_IO_BITMAP_SIZE              4096u
+
 /* ---- EPT pointer (EPTP) --------------------------------------------------- */
 #define VMX_EPTP_MEMTYPE_MASK           7ull                /* bits 2:0: UC or WB */
 #define VMX_EPTP_MEMTYPE_UC             ((uint64_t)VMX_MEMTYPE_UC)

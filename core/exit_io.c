@@ -1,13 +1,12 @@
 /*
- * I/O instruction exits: the ports Kestrel intercepts (core/port_io.c
- * decides each access), including the string forms INS/OUTS with and
- * without REP, one element at a time through the guest's page tables.
+ * I/O exits: the ports Kestrel intercepts (core/port_io.c decides each
+ * access), including the string forms INS/OUTS with and without REP, one
+ * element at a time through the guest's page tables.  The backend decoded
+ * the port, size and direction; the string forms are decoded again from
+ * the instruction bytes (address size, segment, REP), and must agree.
  */
-#include "vmx/exit.h"
-#include "vmx/exit_guest_mem.h"
-#include "vmx/exit_qual.h"
-#include "vmx/vmx_ops.h"
-#include "vmx/vmcs_fields.h"
+#include "core/exit_handlers.h"
+#include "core/guest_mem.h"
 #include "core/port_io.h"
 #include "core/insn_decode.h"
 
@@ -53,44 +52,55 @@ static enum exit_action refuse_string_io(struct vcpu *v, const char *why)
 {
     refusal_warn(&v->refusals, REFUSAL_IO, v->apic_id,
                  "guest string I/O to an intercepted port refused (#GP): %s", why);
-    exit_inject_gp();
+    vcpu_inject_gp(v);
     return EXIT_RESUME;
 }
 
-static enum exit_action string_io(struct vcpu *v, const struct io_qual *q)
+/* The segment base an operand uses: 0 for ES, CS, SS, DS in 64-bit mode. */
+static uint64_t segment_base(struct vcpu *v, const struct guest_view *view, unsigned seg)
 {
+    if (view->code_bits == 64 && seg != INSN_SEG_FS && seg != INSN_SEG_GS) {
+        return 0;
+    }
+    return v->vm->ops->segment_base(v, seg);
+}
+
+static enum exit_action string_io(struct vcpu *v, const struct io_access *io)
+{
+    struct guest_view view;
     uint8_t bytes[INSN_MAX_LENGTH];
     size_t len;
     struct insn_string_io insn;
-    if (exit_fetch_instruction(v, bytes, &len) != GUEST_WALK_OK ||
-        insn_decode_string_io(bytes, len, exit_code_bits(), &insn) != INSN_OK ||
-        insn.in != q->in || insn.size != q->size) {
+
+    v->vm->ops->read_view(v, &view);
+    if (guest_fetch_instruction(v, &view, bytes, &len) != GUEST_WALK_OK ||
+        insn_decode_string_io(bytes, len, view.code_bits, &insn) != INSN_OK ||
+        insn.in != io->in || insn.size != io->size) {
         return refuse_string_io(v, "the instruction cannot be read back and decoded");
     }
     enum gpr ptr = insn.in ? GPR_RDI : GPR_RSI;
     unsigned bits = insn.address_bits;
-    uint64_t base = exit_segment_base(insn.in ? INSN_SEG_ES : insn.segment);
-    int64_t step = (vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)insn.size
-                                                                 : (int64_t)insn.size;
+    uint64_t base = segment_base(v, &view, insn.in ? INSN_SEG_ES : insn.segment);
+    int64_t step = (view.rflags & RFLAGS_DF) ? -(int64_t)insn.size : (int64_t)insn.size;
     uint64_t count = insn.rep ? reg_read(v, GPR_RCX, bits) : 1;
     unsigned done = 0;
 
     while (count > 0 && done < STRING_IO_BATCH) {
         uint64_t at = reg_read(v, ptr, bits);
         uint64_t linear = base + at;
-        if (exit_code_bits() != 64) {
+        if (view.code_bits != 64) {
             linear &= 0xffffffffull;
         }
         uint32_t value = 0;
-        if (!insn.in && !exit_read_linear(v, linear, &value, insn.size)) {
+        if (!insn.in && !guest_read_linear_checked(v, &view, linear, &value, insn.size)) {
             return refuse_string_io(v, "its memory operand is not guest RAM");
         }
-        struct port_result r = port_io(&v->vm->ports, &v->refusals, v->apic_id, q->port,
+        struct port_result r = port_io(&v->vm->ports, &v->refusals, v->apic_id, io->port,
                                        insn.size, insn.in, &value);
         if (ended(v, r)) {
             return EXIT_LEAVE;
         }
-        if (insn.in && !exit_write_linear(v, linear, &value, insn.size)) {
+        if (insn.in && !guest_write_linear_checked(v, &view, linear, &value, insn.size)) {
             return refuse_string_io(v, "its memory operand is not guest RAM");
         }
         reg_write(v, ptr, bits, at + (uint64_t)step);
@@ -101,30 +111,25 @@ static enum exit_action string_io(struct vcpu *v, const struct io_qual *q)
         }
     }
     if (count == 0) {
-        exit_skip_instruction();
+        vcpu_skip_instruction(v);
     }
     return EXIT_RESUME;
 }
 
-enum exit_action handle_io(struct vcpu *v, uint64_t qual)
+enum exit_action core_exit_io(struct vcpu *v, const struct io_access *io)
 {
-    struct io_qual q = exit_qual_io(qual);
-    if (q.size == 0) {
-        char words[64];
-        exit_qual_io_format(&q, words, sizeof(words));
-        return exit_unhandled(v, EXIT_REASON_IO, qual, words);
+    if (io->string) {
+        return string_io(v, io);
     }
-    if (q.string) {
-        return string_io(v, &q);
-    }
-    uint64_t mask = size_mask(q.size);
+    uint64_t mask = size_mask(io->size);
     uint32_t value = (uint32_t)(v->regs[GPR_RAX] & mask);
-    if (ended(v, port_io(&v->vm->ports, &v->refusals, v->apic_id, q.port, q.size, q.in, &value))) {
+    if (ended(v, port_io(&v->vm->ports, &v->refusals, v->apic_id, io->port, io->size, io->in,
+                         &value))) {
         return EXIT_LEAVE;
     }
-    if (q.in) {
+    if (io->in) {
         v->regs[GPR_RAX] = (v->regs[GPR_RAX] & ~mask) | (value & mask);
     }
-    exit_skip_instruction();
+    vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

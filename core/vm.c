@@ -1,19 +1,15 @@
 /*
- * A guest: shared structures (EPT, bitmaps), vCPU start-up, the run loop,
- * how a guest ends, and the exit statistics.
+ * A guest, backend-neutral: its creation (CPU view, mediations, the
+ * second-level identity map, the canary), vCPU preparation and run, how a
+ * guest ends, and the exit statistics.  The backend's parts go through
+ * vm->ops (core/backend.h).
  */
-#include "vmx/vm.h"
-#include "vmx/vmx_entry.h"
-#include "vmx/entry_failure.h"
-#include "vmx/vmx_names.h"
-#include "vmx/vmx_root.h"
-#include "vmx/vmx_ops.h"
-#include "mm/pmm.h"
+#include "core/vm_lifecycle.h"
 #include "core/cpuid_policy.h"
 #include "core/cr_rules.h"
+#include "mm/pmm.h"
 #include "mm/mtrr.h"
 #include "drivers/lapic.h"
-#include "drivers/timer.h"
 #include "kernel/x86.h"
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
@@ -21,16 +17,27 @@
 #include "kernel/log.h"
 #include "lib/fmt.h"
 
-#define CANARY_WORDS          512
-#define WATCHDOG_TICK_HZ      100   /* preemption-timer period: 10 ms of guest run time */
-#define EPT_TOP_MAX           (512ull << 30)
+#define SLAT_TOP_MAX          (512ull << 30)
+#define GIB                   (1ull << 30)
+#define MAXPHYADDR_LEAF       0x80000008u
+
+static const char *const exit_kind_names[EXIT_KIND_COUNT] = {
+#define EXIT_KIND_NAME(k, name) [EXIT_KIND_##k] = #name,
+    EXIT_KINDS(EXIT_KIND_NAME)
+#undef EXIT_KIND_NAME
+};
+
+const char *exit_kind_name(unsigned kind)
+{
+    return kind < EXIT_KIND_COUNT ? exit_kind_names[kind] : "unknown";
+}
 
 uint64_t vm_canary_pattern(unsigned i)
 {
     return 0x4b657374726c0000ull ^ (0x9e3779b97f4a7c15ull * (i + 1));
 }
 
-static uint64_t ept_alloc_page(void *ctx)
+static uint64_t slat_alloc_page(void *ctx)
 {
     (void)ctx;
     return pmm_alloc_pages(1);
@@ -42,24 +49,29 @@ static uint64_t host_rdmsr(uint32_t msr, void *ctx)
     return rdmsr(msr);
 }
 
+static unsigned phys_addr_bits(void)
+{
+    return cpuid(MAXPHYADDR_LEAF, 0).eax & 0xff;
+}
+
 /* The identity map covers the whole physical address space the CPU can
  * address (capped at 512 GiB: one PML4 entry), so 64-bit PCI BARs above
  * RAM work; with 1 GiB pages that costs a single table. */
-static uint64_t ept_top(const struct mem_region *map, size_t count)
+static uint64_t slat_top(const struct mem_region *map, size_t count)
 {
-    unsigned bits = cpuid(0x80000008, 0).eax & 0xff;
-    uint64_t top = bits >= 39 ? EPT_TOP_MAX : 1ull << bits;
+    unsigned bits = phys_addr_bits();
+    uint64_t top = bits >= 39 ? SLAT_TOP_MAX : 1ull << bits;
     uint64_t used = memmap_top(map, count);
     if (used > top) {
-        top = (used + (1ull << 30) - 1) & ~((1ull << 30) - 1);
+        top = (used + GIB - 1) & ~(GIB - 1);
     }
     return top;
 }
 
 /* What the guest is shown of this CPU (core/cpuid_policy.c), and what it
  * may therefore enable: CR4 bits, XCR0 and IA32_XSS components.  Features
- * whose CR4 bit VMX operation does not allow (IA32_VMX_CR4_FIXED1) are
- * hidden first, so no guest tries a CR4 write Kestrel must refuse. */
+ * whose CR4 bit the backend's mode of operation does not allow are hidden
+ * first, so no guest tries a CR4 write Kestrel must refuse. */
 static struct cpuid_values guest_cpuid(uint32_t leaf, uint32_t subleaf)
 {
     struct cpuid_regs r = cpuid(leaf, subleaf);
@@ -68,13 +80,14 @@ static struct cpuid_values guest_cpuid(uint32_t leaf, uint32_t subleaf)
     return v;
 }
 
-static void guest_cpu_view(struct vm *vm, const struct vmx_caps *caps)
+static void guest_cpu_view(struct vm *vm)
 {
+    uint64_t cr4_possible = vm->ops->cr4_possible();
     cpuid_policy_init();
-    cpuid_policy_hide_for_cr4(caps->msr.cr4_fixed1);
+    cpuid_policy_hide_for_cr4(cr4_possible);
     struct cpuid_values l1 = guest_cpuid(1, 0), l7 = guest_cpuid(7, 0);
     struct cr4_cpuid f = { l1.ecx, l1.edx, l7.ebx, l7.ecx, l7.edx };
-    vm->cr4_guest_allowed = cr4_guest_allowed(&f) & caps->msr.cr4_fixed1;
+    vm->cr4_guest_allowed = cr4_guest_allowed(&f) & cr4_possible;
     struct cpuid_values d0 = guest_cpuid(0xd, 0), d1 = guest_cpuid(0xd, 1);
     vm->xcr0_allowed = d0.eax | ((uint64_t)d0.edx << 32);
     vm->xss_allowed = d1.ecx | ((uint64_t)d1.edx << 32);
@@ -83,9 +96,7 @@ static void guest_cpu_view(struct vm *vm, const struct vmx_caps *caps)
 static void intercept_port(void *ctx, uint16_t port)
 {
     struct vm *vm = ctx;
-    uint8_t *bitmap = port < 0x8000 ? vm->io_bitmap_a : vm->io_bitmap_b;
-    unsigned bit = port & 0x7fff;
-    bitmap[bit / 8] |= (uint8_t)(1u << (bit % 8));
+    vm->ops->intercept_port(vm, port);
 }
 
 void vm_intercept_ports(struct vm *vm)
@@ -110,19 +121,20 @@ static void guard_mmio(struct vm *vm, const struct acpi_interrupt_hw *hw)
     }
 }
 
-/* Read-only in the EPT (same memory type): a store exits as an EPT
- * violation, which vmx/exit_memory.c decodes and hands to the guard. */
+/* Read-only in the second-level tables (same memory type): a store exits
+ * (EPT violation, nested page fault), which core/exit_memory.c decodes and
+ * hands to the guard. */
 static enum slat_status write_protect_mmio(struct vm *vm)
 {
     for (unsigned i = 0; i < vm->mmio.count; i++) {
         uint64_t page = vm->mmio.pages[i].gpa, hpa;
         unsigned perms;
         uint8_t type;
-        if (slat_translate(&vm->ept, page, &hpa, &perms, &type, 0) != 0) {
+        if (slat_translate(&vm->slat, page, &hpa, &perms, &type, 0) != 0) {
             continue;           /* beyond the map: the guest cannot reach it anyway */
         }
-        enum slat_status st = slat_map(&vm->ept, page, hpa, MMIO_PAGE_SIZE, perms & ~SLAT_WRITE,
-                                     type);
+        enum slat_status st = slat_map(&vm->slat, page, hpa, MMIO_PAGE_SIZE, perms & ~SLAT_WRITE,
+                                       type);
         if (st != SLAT_OK) {
             return st;
         }
@@ -130,25 +142,58 @@ static enum slat_status write_protect_mmio(struct vm *vm)
     return SLAT_OK;
 }
 
-bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, size_t count,
-               const struct vm_setup *setup)
+static bool build_slat(struct vm *vm)
 {
-    const struct vmx_caps *caps = vmx_caps();
     static struct mtrr_state mtrr;
 
-    vm->name = name;
-    vm->map = map;
-    vm->map_count = count;
-    vm->msr_bitmap = (uint8_t *)pmm_alloc_pages(1);
-    vm->io_bitmap_a = (uint8_t *)pmm_alloc_pages(1);
-    vm->io_bitmap_b = (uint8_t *)pmm_alloc_pages(1);
-    vm->canary = pmm_alloc_pages(1);
-    if (!vm->msr_bitmap || !vm->io_bitmap_a || !vm->io_bitmap_b || !vm->canary) {
-        log_error("out of memory for the guest's bitmaps");
+    mtrr_read_state(&mtrr);
+    vm->slat.alloc = slat_alloc_page;
+    vm->slat.format = vm->ops->slat_format;
+    vm->slat.allow = vm->ops->slat_allow();
+    if (vm->slat.format == SLAT_FORMAT_NPT) {
+        /* NPT leaves name a memory type through the host's PAT. */
+        uint64_t pat = rdmsr(MSR_IA32_PAT);
+        vm->slat.host_pat_set = true;
+        for (unsigned i = 0; i < 8; i++) {
+            vm->slat.host_pat[i] = (uint8_t)(pat >> (8 * i)) & 0x7;
+        }
+    }
+    struct slat_identity_policy policy = { vm->map, vm->map_count, &mtrr,
+                                           slat_top(vm->map, vm->map_count) };
+    enum slat_status st = slat_init(&vm->slat);
+    if (st == SLAT_OK) {
+        st = slat_build_identity(&vm->slat, &policy);
+    }
+    if (st == SLAT_OK) {
+        st = write_protect_mmio(vm);
+    }
+    if (st != SLAT_OK) {
+        log_error("cannot build the guest's %s: %s", vm->slat.format == SLAT_FORMAT_NPT ? "NPT" : "EPT",
+                  slat_status_name(st));
         return false;
     }
-    msr_bitmap_build(vm->msr_bitmap);
-    guest_cpu_view(vm, caps);
+    log_info("guest %s: %s %llu tables, top %#llx", vm->name,
+             vm->slat.format == SLAT_FORMAT_NPT ? "NPT" : "EPT",
+             (unsigned long long)vm->slat.tables, (unsigned long long)policy.top);
+    return true;
+}
+
+bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
+               const struct mem_region *map, size_t count, const struct vm_setup *setup)
+{
+    vm->name = name;
+    vm->ops = ops;
+    vm->map = map;
+    vm->map_count = count;
+    vm->canary = pmm_alloc_pages(1);
+    if (!vm->canary) {
+        log_error("out of memory for the guest's canary page");
+        return false;
+    }
+    for (unsigned i = 0; i < VM_CANARY_WORDS; i++) {
+        ((uint64_t *)vm->canary)[i] = vm_canary_pattern(i);
+    }
+    guest_cpu_view(vm);
     apic_guard_init(&vm->apic, vm->apic_ids, vm->vcpu_count);
     /* I/O: the guest owns its devices; Kestrel intercepts only the ports
      * through which a guest could power off or reset the machine behind its
@@ -157,37 +202,7 @@ bool vm_create(struct vm *vm, const char *name, const struct mem_region *map, si
      * registers). */
     port_guard_setup(&vm->ports, setup->hide_com2);
     guard_mmio(vm, setup->hw);
-    for (unsigned i = 0; i < CANARY_WORDS; i++) {
-        ((uint64_t *)vm->canary)[i] = vm_canary_pattern(i);
-    }
-
-    mtrr_read_state(&mtrr);
-    vm->ept.alloc = ept_alloc_page;
-    vm->ept.allow = SLAT_ALLOW_2M | (caps->ept_1g_pages ? SLAT_ALLOW_1G : 0);
-    struct slat_identity_policy policy = { map, count, &mtrr, ept_top(map, count) };
-    enum slat_status st = slat_init(&vm->ept);
-    if (st == SLAT_OK) {
-        st = slat_build_identity(&vm->ept, &policy);
-    }
-    if (st == SLAT_OK) {
-        st = write_protect_mmio(vm);
-    }
-    if (st != SLAT_OK) {
-        log_error("cannot build the guest's EPT: %s", slat_status_name(st));
-        return false;
-    }
-    vm->eptp = ((uint64_t)(uintptr_t)vm->ept.pml4 & VMX_EPTP_ADDR_MASK) | VMX_EPTP_MEMTYPE_WB |
-               VMX_EPTP_WALK_LENGTH(4);
-    /* A stale translation of the same EPTP from an earlier boot stage cannot
-     * exist, but INVEPT is cheap and makes the start state certain. */
-    vmx_invept(INVEPT_ALL_CONTEXT, 0);
-
-    uint64_t ticks = timer_tsc_hz() / WATCHDOG_TICK_HZ >> caps->preemption_timer_shift;
-    vm->preemption_timer_value = ticks > 0xffffffffull ? 0xffffffffull : ticks;
-    log_info("guest %s: EPT %llu tables, top %#llx, watchdog tick %llu", name,
-             (unsigned long long)vm->ept.tables, (unsigned long long)policy.top,
-             (unsigned long long)vm->preemption_timer_value);
-    return true;
+    return build_slat(vm) && ops->vm_init(vm);
 }
 
 bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t apic_id, bool is_bsp,
@@ -197,30 +212,26 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
     v->cpu_index = cpu_index;
     v->apic_id = apic_id;
     v->is_bsp = is_bsp;
-    v->vpid = (uint16_t)(cpu_index + 1);    /* VPID 0 is the host's */
-    msr_shadow_init(&v->msr_shadow, cpuid(0x80000008, 0).eax & 0xff, host_rdmsr, 0);
+    v->tlb_tag = cpu_index + 1;      /* tag 0 is the host's */
+    v->sipi_vector = -1;
+    msr_shadow_init(&v->msr_shadow, phys_addr_bits(), host_rdmsr, 0);
     v->msr_shadow.xss_allowed = vm->xss_allowed;
-    if (!vmcs_create(v)) {
+    v->started = entry != 0;
+    if (!vm->ops->vcpu_init(v, entry)) {
         return false;
     }
-    vmcs_access_reset();
-    v->started = entry != 0;
     if (entry) {
-        vmcs_guest_long_mode(entry);
         v->regs[GPR_RDI] = entry->rdi;
         v->regs[GPR_RSI] = entry->rsi;
         v->regs[GPR_RAX] = entry->rax;
         v->regs[GPR_RBX] = entry->rbx;
-    } else {
-        vmcs_guest_wait_for_sipi();
     }
-    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-    return !vmcs_access_failed();
+    return true;
 }
 
 /* An NMI that lands while this vCPU's CPU is in root mode (kernel/trap.c,
  * lock-free): the guest's, unless the guest is ending; queued, and delivered
- * on the way back in (at the latest on the next exit: the watchdog tick). */
+ * on the way back in. */
 static void vcpu_nmi_arrived(void *ctx)
 {
     struct vcpu *v = ctx;
@@ -236,12 +247,10 @@ void vcpu_run(struct vcpu *v)
     cpu->nmi_ctx = v;
     cpu->nmi_hook = vcpu_nmi_arrived;
     v->in_guest = true;
-    int r = vmx_enter(v, v->launched);
+    bool ok = v->vm->ops->vcpu_run(v);
     v->in_guest = false;
     cpu->nmi_hook = 0;
-    if (r != VMX_ENTER_LEFT_GUEST) {
-        v->launched = vcpu_exits_total(v) > 0;
-        entry_instruction_failure_report(v, r);
+    if (!ok) {
         vm_request_end(v->vm, GUEST_FAILED, "VM entry failed");
     }
     __atomic_fetch_add(&v->vm->left, 1, __ATOMIC_ACQ_REL);
@@ -260,8 +269,9 @@ void vm_request_end(struct vm *vm, enum guest_end how, const char *words)
             vm->vcpus[i]->attention = true;
         }
     }
-    /* NMIs make the other vCPUs exit now (NMI exiting is on); a vCPU in
-     * wait-for-SIPI does not see them and simply stays there. */
+    /* NMIs make the other vCPUs exit now (both backends intercept NMIs); a
+     * vCPU waiting for its start-up IPI runs no guest code and simply stays
+     * where it is. */
     trap_expect_nmis();
     lapic_send_nmi_all_but_self();
 }
@@ -295,11 +305,21 @@ bool vm_guest_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len)
     return gpa >= end;
 }
 
+uint32_t vm_memory_kind_at(const struct vm *vm, uint64_t gpa)
+{
+    for (size_t i = 0; i < vm->map_count; i++) {
+        if (gpa >= vm->map[i].base && gpa - vm->map[i].base < vm->map[i].size) {
+            return vm->map[i].kind;
+        }
+    }
+    return 0;
+}
+
 uint64_t vcpu_exits_total(const struct vcpu *v)
 {
     uint64_t total = 0;
-    for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {
-        total += v->exits[r];
+    for (unsigned k = 0; k < EXIT_KIND_COUNT; k++) {
+        total += v->exits[k];
     }
     return total;
 }
@@ -309,21 +329,21 @@ void vm_log_exit_stats(const struct vcpu *v)
     char line[480];
     int n = ksnprintf(line, sizeof(line), "exits cpu%u total=%llu", v->apic_id,
                       (unsigned long long)vcpu_exits_total(v));
-    for (unsigned r = 0; r < EXIT_REASON_COUNT && n < (int)sizeof(line); r++) {
-        if (v->exits[r]) {
-            n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %s=%llu", exit_reason_name(r),
-                           (unsigned long long)v->exits[r]);
+    for (unsigned k = 0; k < EXIT_KIND_COUNT && n < (int)sizeof(line); k++) {
+        if (v->exits[k]) {
+            n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %s=%llu", exit_kind_name(k),
+                           (unsigned long long)v->exits[k]);
         }
     }
     log_status("%s", line);
 
     /* Where the time went: average host cycles per exit (dispatcher entry
-     * to handler return), per reason, over the sampled exits. */
+     * to handler return), per kind, over the sampled exits. */
     n = ksnprintf(line, sizeof(line), "exit cycles cpu%u", v->apic_id);
-    for (unsigned r = 0; r < EXIT_REASON_COUNT && n < (int)sizeof(line); r++) {
-        if (v->exit_samples[r]) {
-            n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %s=%llu", exit_reason_name(r),
-                           (unsigned long long)(v->exit_cycles[r] / v->exit_samples[r]));
+    for (unsigned k = 0; k < EXIT_KIND_COUNT && n < (int)sizeof(line); k++) {
+        if (v->exit_samples[k]) {
+            n += ksnprintf(line + n, sizeof(line) - (unsigned)n, " %s=%llu", exit_kind_name(k),
+                           (unsigned long long)(v->exit_cycles[k] / v->exit_samples[k]));
         }
     }
     log_info("%s", line);

@@ -1,16 +1,17 @@
 /*
- * The CPUID exit, inline: the most frequent exit of all (Linux issues
- * hundreds at boot, every guest's feature probes), so the dispatcher takes it
- * on its fast path without a table call (vmx/exit_dispatch.c).
+ * The CPUID exit's work, inline: the most frequent exit of all (Linux issues
+ * hundreds at boot, every guest's feature probes), so each backend's
+ * dispatcher takes it on its fast path without a table call or an ops
+ * indirection, and advances RIP itself.
  */
-#ifndef KESTREL_VMX_EXIT_CPUID_H
-#define KESTREL_VMX_EXIT_CPUID_H
+#ifndef KESTREL_CORE_EXIT_CPUID_H
+#define KESTREL_CORE_EXIT_CPUID_H
 
-#include "vmx/exit.h"
+#include "core/vm.h"
 #include "core/cpuid_policy.h"
 #include "kernel/x86.h"
 
-static inline __attribute__((always_inline)) void exit_cpuid(struct vcpu *v)
+static inline __attribute__((always_inline)) void core_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs[GPR_RAX], subleaf = (uint32_t)v->regs[GPR_RCX];
     /* 64-bit outputs (cpuid64): the results go to the guest's slots
@@ -27,7 +28,6 @@ static inline __attribute__((always_inline)) void exit_cpuid(struct vcpu *v)
     v->regs[GPR_RBX] = b;
     v->regs[GPR_RCX] = c;
     v->regs[GPR_RDX] = d;
-    exit_skip_instruction();
 }
 
 #endif

@@ -1,23 +1,18 @@
 /*
  * Kestrel's hypercalls (docs/vmcall.md; numbers in include/hypercall.h):
- * VMCALL with the function in RAX, arguments in RBX, RCX, RDX, the result
- * in RAX.  Only guest kernel mode may call: at CPL > 0 VMCALL raises #UD,
- * so no user program inside a guest can, say, power the machine off.
- * Every guest-physical buffer is checked to be guest RAM first: a guest
- * cannot make Kestrel read or write Kestrel's own memory for it.
+ * VMCALL (Intel) or VMMCALL (AMD) with the function in RAX, arguments in
+ * RBX, RCX, RDX, the result in RAX.  Only guest kernel mode may call: at
+ * CPL > 0 the instruction raises #UD, so no user program inside a guest
+ * can, say, power the machine off.  Every guest-physical buffer is checked
+ * to be guest RAM first: a guest cannot make Kestrel read or write Kestrel's
+ * own memory for it.
  */
-#include "vmx/exit.h"
-#include "vmx/vmx_ops.h"
-#include "vmx/vmcs_fields.h"
+#include "core/exit_handlers.h"
 #include "hypercall.h"
 #include "kernel/log.h"
 
 #define HYPERCALL_ABI_VERSION 1
 #define LOG_WRITE_MAX         200
-
-/* The pattern Kestrel keeps in a hidden page (vm->canary). */
-#define CANARY_WORDS 512
-uint64_t vm_canary_pattern(unsigned i);
 
 static uint64_t log_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
@@ -44,7 +39,7 @@ static uint64_t log_read(struct vcpu *v, uint64_t gpa, uint64_t size)
 static uint64_t isolation_intact(const struct vm *vm)
 {
     const volatile uint64_t *page = (const volatile uint64_t *)vm->canary;
-    for (unsigned i = 0; i < CANARY_WORDS; i++) {
+    for (unsigned i = 0; i < VM_CANARY_WORDS; i++) {
         if (page[i] != vm_canary_pattern(i)) {
             return 0;
         }
@@ -52,20 +47,19 @@ static uint64_t isolation_intact(const struct vm *vm)
     return 1;
 }
 
-void vm_log_exit_stats(const struct vcpu *v);
-
-enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
+enum exit_action core_exit_hypercall(struct vcpu *v)
 {
-    (void)qual;
-    if (vmcs_read32(VMCS_GUEST_SS_ACCESS_RIGHTS) & VMX_AR_DPL_MASK) {
-        exit_inject_ud();
+    struct guest_view view;
+    v->vm->ops->read_view(v, &view);
+    if (view.cpl != 0) {
+        vcpu_inject_ud(v);
         return EXIT_RESUME;
     }
     uint64_t fn = v->regs[GPR_RAX], a = v->regs[GPR_RBX], b = v->regs[GPR_RCX];
     /* Outside 64-bit mode the upper halves of the registers are not the
      * guest's to set: use the low 32 bits (a multiboot kernel calls from
      * 32-bit protected mode). */
-    if (!(vmcs_read32(VMCS_GUEST_CS_ACCESS_RIGHTS) & VMX_AR_L)) {
+    if (view.code_bits != 64) {
         fn = (uint32_t)fn, a = (uint32_t)a, b = (uint32_t)b;
     }
     uint64_t result;
@@ -97,6 +91,6 @@ enum exit_action handle_vmcall(struct vcpu *v, uint64_t qual)
         break;
     }
     v->regs[GPR_RAX] = result;
-    exit_skip_instruction();
+    vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }
