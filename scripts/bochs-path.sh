@@ -10,9 +10,10 @@ CACHE=${KESTREL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kestrel}
 PREFIX=$CACHE/bochs-3.0
 BOCHS=$PREFIX/bin/bochs
 STAMP=$PREFIX/.kestrel-build-stamp
-if [ -x "$BOCHS" ] && [ -f "$STAMP" ] && grep -qx 'complete=yes' "$STAMP"; then
+if [ -x "$BOCHS" ] && [ -f "$STAMP" ] && grep -qx 'complete=yes' "$STAMP" \
+   && grep -qx 'BX_SUPPORT_SVM=1' "$STAMP"; then
     echo "$BOCHS"
     exit 0
 fi
-echo "$me: no complete Bochs 3.0 build at $PREFIX (run scripts/build-bochs.sh)" >&2
+echo "$me: no complete Bochs 3.0 build with VMX and SVM at $PREFIX (run scripts/build-bochs.sh)" >&2
 exit 1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds Bochs 3.0 (with VMX, SMP, x86-64) from Debian trixie's source package and installs it into
+# Builds Bochs 3.0 (with VMX and SVM, SMP, x86-64) from Debian trixie's source package and installs it into
 #   ${KESTREL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kestrel}/bochs-3.0/
 # Recipe: shared notes "emulators.md" section 4. Debian 12's own bochs (2.7) cannot run a guest's
 # INIT-SIPI-SIPI under VMX, hence this build.
@@ -33,7 +33,15 @@ BOCHS=$PREFIX/bin/bochs
 STAMP=$PREFIX/.kestrel-build-stamp
 LOG=$CACHE/bochs-build.log
 
-complete() { [ -x "$BOCHS" ] && [ -f "$STAMP" ] && grep -qx 'complete=yes' "$STAMP"; }
+# The configure flags are part of the stamp: a cached build made with other flags (an older
+# VMX-only build, say) is not complete for this script and gets rebuilt.
+CONFIGURE_FLAGS=(--with-nogui --without-x11 --without-sdl2 --without-wx --enable-x86-64 --enable-smp
+    --enable-vmx=2 --enable-svm --enable-cpu-level=6 --enable-all-optimizations --enable-pci --enable-usb
+    --enable-usb-xhci --enable-avx --enable-evex --enable-plugins=no --disable-readline)
+FLAGS_LINE="configure_flags=${CONFIGURE_FLAGS[*]}"
+complete() {
+    [ -x "$BOCHS" ] && [ -f "$STAMP" ] && grep -qx 'complete=yes' "$STAMP" && grep -qxF "$FLAGS_LINE" "$STAMP"
+}
 
 if [ "$force" -eq 0 ] && complete; then
     echo "$BOCHS"
@@ -130,17 +138,16 @@ for d in "$W"/src/bochs-3.0*/; do [ -f "$d/configure" ] && srcdir=${d%/} && brea
 # Start from an empty prefix so a half-finished earlier install cannot linger.
 rm -rf "$PREFIX"
 cd "$srcdir"
-./configure --prefix="$PREFIX" --with-nogui --without-x11 --without-sdl2 --without-wx --enable-x86-64 --enable-smp \
-    --enable-vmx=2 --enable-cpu-level=6 --enable-all-optimizations --enable-pci --enable-usb --enable-usb-xhci \
-    --enable-avx --enable-evex --enable-plugins=no --disable-readline >>"$LOG" 2>&1 || fail "configure failed"
+./configure --prefix="$PREFIX" "${CONFIGURE_FLAGS[@]}" >>"$LOG" 2>&1 || fail "configure failed"
 
 # Check the configured features before spending minutes on the build.
 cfg_val() { sed -n -E "s/^#define $1[[:space:]]+([^[:space:]]+).*/\\1/p" config.h | head -n1; }
 vmx=$(cfg_val BX_SUPPORT_VMX); smp=$(cfg_val BX_SUPPORT_SMP); x86_64=$(cfg_val BX_SUPPORT_X86_64)
 cpu_level=$(cfg_val BX_CPU_LEVEL); pci=$(cfg_val BX_SUPPORT_PCI); avx=$(cfg_val BX_SUPPORT_AVX)
-evex=$(cfg_val BX_SUPPORT_EVEX); xhci=$(cfg_val BX_SUPPORT_USB_XHCI)
+evex=$(cfg_val BX_SUPPORT_EVEX); xhci=$(cfg_val BX_SUPPORT_USB_XHCI); svm=$(cfg_val BX_SUPPORT_SVM)
 echo "### config.h: BX_SUPPORT_VMX=$vmx BX_SUPPORT_SMP=$smp BX_SUPPORT_X86_64=$x86_64 BX_CPU_LEVEL=$cpu_level" >>"$LOG"
 [ "$vmx" = 2 ] || fail "config.h: BX_SUPPORT_VMX is '$vmx', want 2 (VMX with EPT/VPID/unrestricted guest)"
+[ "$svm" = 1 ] || fail "config.h: BX_SUPPORT_SVM is '$svm', want 1 (AMD SVM with nested paging)"
 [ "$smp" = 1 ] || fail "config.h: BX_SUPPORT_SMP is '$smp', want 1"
 [ "$x86_64" = 1 ] || fail "config.h: BX_SUPPORT_X86_64 is '$x86_64', want 1"
 
@@ -164,6 +171,10 @@ case "$cpu_out" in
     *corei7_skylake_x*) ;;
     *) fail "'$BOCHS --help cpu' does not list the corei7_skylake_x model" ;;
 esac
+case "$cpu_out" in
+    *ryzen*) ;;
+    *) fail "'$BOCHS --help cpu' does not list the ryzen model (the SVM tests use it)" ;;
+esac
 
 elapsed=$(( $(date +%s) - start ))
 {
@@ -174,6 +185,7 @@ elapsed=$(( $(date +%s) - start ))
     echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "build_seconds=$elapsed"
     echo "BX_SUPPORT_VMX=$vmx"
+    echo "BX_SUPPORT_SVM=$svm"
     echo "BX_SUPPORT_SMP=$smp"
     echo "BX_SUPPORT_X86_64=$x86_64"
     echo "BX_CPU_LEVEL=$cpu_level"
@@ -181,9 +193,10 @@ elapsed=$(( $(date +%s) - start ))
     echo "BX_SUPPORT_AVX=$avx"
     echo "BX_SUPPORT_EVEX=$evex"
     echo "BX_SUPPORT_USB_XHCI=$xhci"
+    echo "$FLAGS_LINE"
     echo "complete=yes"
 } >"$STAMP.tmp" || fail "cannot write stamp $STAMP"
 mv "$STAMP.tmp" "$STAMP" || fail "cannot write stamp $STAMP"
 
-say "built Bochs in ${elapsed}s: VMX=$vmx SMP=$smp x86-64=$x86_64; stamp $STAMP"
+say "built Bochs in ${elapsed}s: VMX=$vmx SVM=$svm SMP=$smp x86-64=$x86_64; stamp $STAMP"
 echo "$BOCHS"

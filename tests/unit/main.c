@@ -40,6 +40,9 @@ extern const struct unit_suite port_guard_suite;
 extern const struct unit_suite pci_guard_suite;
 extern const struct unit_suite text_escape_suite;
 extern const struct unit_suite policy_docs_suite;
+extern const struct unit_suite svm_names_suite;
+extern const struct unit_suite svm_caps_suite;
+extern const struct unit_suite svm_bitmaps_suite;
 
 static const struct unit_suite *const suites[] = {
     &guest_memory_suite,
@@ -58,6 +61,7 @@ static const struct unit_suite *const suites[] = {
     &apic_dest_suite, &guest_walk_suite, &insn_decode_suite,
     &port_guard_suite, &pci_guard_suite,
     &text_escape_suite, &policy_docs_suite,
+    &svm_names_suite, &svm_caps_suite, &svm_bitmaps_suite,
 };
 
 void unit_fail(struct unit_ctx *ctx, const char *file, int line, const char *fmt, ...)

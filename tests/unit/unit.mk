@@ -28,6 +28,7 @@ UNIT_PURE_SRCS += core/apic_dest.c core/guest_walk.c core/insn_decode.c
 UNIT_PURE_SRCS += core/port_guard.c core/pci_guard.c
 UNIT_PURE_SRCS += vmx/vmx_names.c vmx/exit_qual.c
 UNIT_PURE_SRCS += vmx/guest_state_check.c
+UNIT_PURE_SRCS += svm/svm_names.c svm/svm_caps.c svm/svm_bitmaps.c core/insn_length.c
 UNIT_PURE_SRCS += guest/linux/bzimage.c guest/linux/e820.c guest/multiboot/multiboot.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS      := $(patsubst %.c,$(UNIT_OUT)/%.o,$(UNIT_LIB_SRCS) $(UNIT_PURE_SRCS) $(UNIT_TEST_SRCS))
