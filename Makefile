@@ -35,9 +35,9 @@ KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 $(WARN) -O2 -g \
     -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mgeneral-regs-only \
     -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
     -MMD -MP $(INCLUDES)
-KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c core/*.c vmx/*.c guest/*.c guest/linux/*.c guest/multiboot/*.c lib/*.c)
+KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c core/*.c vmx/*.c svm/*.c guest/*.c guest/linux/*.c guest/multiboot/*.c lib/*.c)
 KERNEL_ASMS := kernel/entry.asm kernel/isr.asm kernel/trampoline_blob.asm drivers/font_blob.asm \
-               vmx/vmx_entry.asm guest/images.asm
+               vmx/vmx_entry.asm svm/svm_entry.asm guest/images.asm
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/kernel/%.asm.o)
 
 # ---- loader (GNU-EFI; flags from ../shared/notes/emulators.md §1)

@@ -24,6 +24,21 @@ static const char *delivery_name(uint8_t delivery)
     return names[delivery & 7];
 }
 
+/* INIT and SIPI where start-up is software's: each target vCPU is told,
+ * the hardware never is.  An INIT level de-assert does nothing, as on
+ * every CPU since the Pentium 4. */
+static void start_in_software(const struct apic_guard *g, const struct apic_icr *icr,
+                              const struct apic_ipi_plan *plan)
+{
+    if (icr->delivery == APIC_DELIVERY_INIT && icr->level_trigger && !icr->level_assert)
+        return;
+    for (unsigned i = 0; i < g->count; i++) {
+        bool target = plan->as_is ? g->vcpus[i].apic_id == icr->dest : apic_ipi_plan_targets(plan, i);
+        if (target)
+            g->start_ipi(g->start_ctx, i, icr->delivery, icr->vector);
+    }
+}
+
 /* Carries out a plan: the guest's ICR as it is, or one physical IPI per
  * target.  Refusals are warned once per vCPU and counted. */
 static void carry_out(const struct apic_guard *g, const struct apic_sender *s,
@@ -37,6 +52,10 @@ static void carry_out(const struct apic_guard *g, const struct apic_sender *s,
     }
     if (plan->action != APIC_IPI_SEND)
         return;
+    if (g->start_ipi && (icr->delivery == APIC_DELIVERY_INIT || icr->delivery == APIC_DELIVERY_STARTUP)) {
+        start_in_software(g, icr, plan);
+        return;
+    }
     if (plan->as_is) {
         lapic_send_ipi_raw(x2apic ? high : high >> XAPIC_DEST_SHIFT, low);
         return;

@@ -35,6 +35,11 @@ struct apic_guard {
     uint32_t bsp_apic_id;
     struct apic_vcpu vcpus[APIC_GUEST_MAX];   /* by vCPU slot (the guest's CPU order) */
     uint32_t icr_high[APIC_GUEST_MAX];        /* xAPIC: the slot's last ICR[63:32] */
+    /* Set where start-up is software's (SVM): an INIT or SIPI for a guest
+     * vCPU goes to this hook, never to the hardware (an INIT would reset a
+     * CPU that runs Kestrel). */
+    void (*start_ipi)(void *ctx, unsigned slot, uint8_t delivery, uint8_t vector);
+    void *start_ctx;
 };
 
 /* The guest's vCPUs, BSP first; LDR/DFR at their reset values. */

@@ -14,6 +14,7 @@
 #include "core/vm.h"
 #include "core/guest_walk.h"
 #include "mm/slat.h"
+#include "core/msr_policy.h"
 #include "kernel/trap.h"
 
 /* The guest's state at an exit, as a decoder needs it. */
@@ -34,6 +35,10 @@ enum backend_crash {
 struct backend_ops {
     const char *name;                /* "vmx", "svm" */
     enum slat_format slat_format;    /* the second-level table format */
+    enum msr_backend msr_backend;    /* which meaning of the MSR policy rows applies */
+    /* INIT and SIPI are delivered in software (SVM has no wait-for-SIPI):
+     * the mediated ICR hands them to the core instead of the hardware. */
+    bool software_ap_start;
 
     /* ---- the guest, on the BSP before any vCPU exists ---------------- */
     /* SLAT_ALLOW_* large pages the hardware takes. */

@@ -20,6 +20,13 @@
 #define CPUID_LEAF_PCONFIG           0x0000001b
 #define CPUID_LEAF_ARCH_LBR          0x0000001c
 #define CPUID_LEAF_PERFMON_EXT       0x00000023
+#define CPUID_LEAF_AMD_EXT_FEATURES  0x80000001
+#define CPUID_LEAF_AMD_SVM           0x8000000a
+#define CPUID_LEAF_AMD_PERFMON       0x80000022
+#define CPUID_AMD_EXT_ECX_SVM           (1u << 2)
+#define CPUID_AMD_EXT_ECX_PERFCTR_CORE  (1u << 23)
+#define CPUID_AMD_EXT_ECX_PERFCTR_NB    (1u << 24)
+#define CPUID_AMD_EXT_ECX_PERFCTR_LLC   (1u << 28)
 #define CPUID_1_ECX_DTES64           (1u << 2)
 #define CPUID_1_ECX_MONITOR          (1u << 3)
 #define CPUID_1_ECX_DS_CPL           (1u << 4)
@@ -167,6 +174,19 @@ static const struct cpuid_rule cpuid_rules[] = {
     { .leaf = CPUID_LEAF_PT, .subleaf = CPUID_SUBLEAF_ANY, .regs = CPUID_REG_ALL,
       .clear = ALL_BITS,
       .reason = "Intel PT enumeration: PT is hidden" },
+
+    /* ---- AMD's extended leaves ---- */
+    { .leaf = CPUID_LEAF_AMD_EXT_FEATURES, .subleaf = CPUID_SUBLEAF_ANY, .regs = CPUID_REG_ECX,
+      .clear = CPUID_AMD_EXT_ECX_SVM,
+      .reason = "SVM: the guest runs no hypervisor of its own (VMRUN and friends are #UD)" },
+    { .leaf = CPUID_LEAF_AMD_EXT_FEATURES, .subleaf = CPUID_SUBLEAF_ANY, .regs = CPUID_REG_ECX,
+      .clear = CPUID_AMD_EXT_ECX_PERFCTR_CORE | CPUID_AMD_EXT_ECX_PERFCTR_NB |
+               CPUID_AMD_EXT_ECX_PERFCTR_LLC,
+      .reason = "AMD's extended performance counters: no PMU" },
+    { .leaf = CPUID_LEAF_AMD_SVM, .subleaf = CPUID_SUBLEAF_ANY, .regs = CPUID_REG_ALL,
+      .clear = ALL_BITS, .reason = "SVM revision and features: SVM is hidden" },
+    { .leaf = CPUID_LEAF_AMD_PERFMON, .subleaf = CPUID_SUBLEAF_ANY, .regs = CPUID_REG_ALL,
+      .clear = ALL_BITS, .reason = "AMD performance monitoring v2 enumeration: no PMU" },
 
     /* ---- Kestrel's leaves (they start from zero; see cpuid_policy_apply) ---- */
     { .leaf = KESTREL_CPUID_LEAF_BASE, .subleaf = CPUID_SUBLEAF_ANY, .regs = CPUID_REG_EAX,

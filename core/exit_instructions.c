@@ -28,7 +28,7 @@ enum exit_action core_exit_rdmsr(struct vcpu *v)
     uint64_t value = 0;
     bool ok;
 
-    switch (msr_policy_read(msr, &v->msr_shadow, &value)) {
+    switch (msr_policy_read(msr, v->vm->ops->msr_backend, &v->msr_shadow, &value)) {
     case MSR_READ_EMULATE:
         ok = true;
         break;
@@ -65,7 +65,7 @@ enum exit_action core_exit_wrmsr(struct vcpu *v)
     if (msr_policy_write_needs_current(msr) && !rdmsr_safe(msr, &current)) {
         current = 0;
     }
-    switch (msr_policy_write(msr, value, current, &v->msr_shadow, &why)) {
+    switch (msr_policy_write(msr, v->vm->ops->msr_backend, value, current, &v->msr_shadow, &why)) {
     case MSR_WRITE_EMULATE:
         break;
     case MSR_WRITE_IGNORE:

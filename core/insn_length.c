@@ -27,6 +27,10 @@
 #define BITS_64               64u
 
 #define OPCODE_MAX_BYTES      3u
+#define MOV_CR_ESCAPE         0x0f
+#define MOV_TO_CR_OPCODE      0x22      /* 0F 22 /r: MOV CRn, r64/r32 */
+#define REX_R                 0x04
+#define REX_B                 0x01
 
 struct opcode {
     const char *name;
@@ -139,5 +143,45 @@ enum insn_status insn_intercepted_length(const uint8_t *bytes, size_t len, unsig
         pos++;
     }
     *length = (unsigned)pos;
+    return INSN_OK;
+}
+
+enum insn_status insn_mov_to_cr(const uint8_t *bytes, size_t len, unsigned code_bits,
+                                unsigned *cr, unsigned *gpr, unsigned *length)
+{
+    size_t pos = 0;
+    uint8_t b = 0, rex = 0, modrm = 0;
+    bool lock = false;
+    enum insn_status status;
+
+    *length = 0;
+    if (code_bits != BITS_16 && code_bits != BITS_32 && code_bits != BITS_64)
+        return INSN_UNSUPPORTED;
+    for (;;) {
+        status = byte_at(bytes, len, pos, &b);
+        if (status != INSN_OK)
+            return status;
+        if (!is_prefix(b, code_bits))
+            break;
+        /* A REX counts only right before the opcode (SDM vol. 2A 2.2.1). */
+        rex = legacy_prefix(b) ? 0 : b;
+        lock |= b == PREFIX_LOCK;
+        pos++;
+    }
+    if (b != MOV_CR_ESCAPE)
+        return INSN_UNSUPPORTED;
+    status = byte_at(bytes, len, pos + 1, &b);
+    if (status != INSN_OK)
+        return status;
+    if (b != MOV_TO_CR_OPCODE)
+        return INSN_UNSUPPORTED;
+    status = byte_at(bytes, len, pos + 2, &modrm);
+    if (status != INSN_OK)
+        return status;
+    /* The mod bits are ignored: the operand is always a register. */
+    /* AMD's LOCK MOV CR0 is MOV CR8 (APM vol. 3, "MOV CRn"). */
+    *cr = ((modrm >> 3) & 7u) | (((rex & REX_R) || lock) ? 8u : 0u);
+    *gpr = (modrm & 7u) | ((rex & REX_B) ? 8u : 0u);
+    *length = (unsigned)pos + 3;
     return INSN_OK;
 }

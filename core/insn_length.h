@@ -79,4 +79,14 @@ const char *insn_intercepted_name(enum insn_intercepted which);
 enum insn_status insn_intercepted_length(const uint8_t *bytes, size_t len, unsigned code_bits,
                                          enum insn_intercepted which, unsigned *length);
 
+/*
+ * MOV to a control register (0F 22 /r), for a CR-write intercept without
+ * decode assists: the prefixes as above, then the opcode and ModRM.  *cr is
+ * the control register (REX.R, or AMD's LOCK form, adds 8), *gpr the
+ * source register (enum gpr numbering, REX.B adds 8), *length the whole
+ * instruction.  Anything else: INSN_UNSUPPORTED (or TRUNCATED/TOO_LONG).
+ */
+enum insn_status insn_mov_to_cr(const uint8_t *bytes, size_t len, unsigned code_bits,
+                                unsigned *cr, unsigned *gpr, unsigned *length);
+
 #endif

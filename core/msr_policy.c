@@ -30,6 +30,11 @@
 #define REFUSED(first_, last_, name_, reason_) RULE(first_, last_, name_, GP, GP, reason_)
 
 /* Reasons shared by several rows. */
+#define MSR_AMD_VM_CR            0xc0010114u   /* APM vol. 2 15.30.1 */
+#define MSR_AMD_VM_CR_LOCK       (1ull << 3)
+#define MSR_AMD_VM_CR_SVMDIS     (1ull << 4)
+#define MSR_AMD_VM_HSAVE_PA      0xc0010117u   /* APM vol. 2 15.30.4 */
+
 #define WHY_VMCS       "switched by the VMCS guest/host state"
 #define WHY_MTRR       "the real MTRRs describe memory for Kestrel too: the guest gets a copy"
 #define WHY_PMU        "performance monitoring is hidden (CPUID leaf 0AH): counters and selectors " \
@@ -224,7 +229,11 @@ static const struct msr_rule msr_rules[] = {
             "IA32_HRESET_ENABLE", "the hardware feedback interface is platform-wide (hidden)"),
     REFUSED(MSR_IA32_UARCH_MISC_CTL, MSR_IA32_UARCH_MISC_CTL, "IA32_UARCH_MISC_CTL",
             "not offered: its enumeration (IA32_ARCH_CAPABILITIES) is the hardware's"),
-    RULE(MSR_IA32_EFER, MSR_IA32_EFER, "IA32_EFER", PASS, PASS, WHY_VMCS),
+    { .first = MSR_IA32_EFER, .last = MSR_IA32_EFER, .name = "IA32_EFER",
+      .read = MSR_RULE_RD_PASS, .write = MSR_RULE_WR_PASS, .reason = WHY_VMCS,
+      .svm_guest_state = true,
+      .svm_reason = "SVM: the guest VMCB's EFER must keep SVME, which the guest reads clear "
+                    "and cannot set (#GP)" },
     RULE(MSR_IA32_STAR, MSR_IA32_FMASK, "IA32_STAR/LSTAR/CSTAR/FMASK", PASS, PASS,
          "guest-only: Kestrel never executes SYSCALL"),
     RULE(MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, "IA32_FS_BASE/GS_BASE", PASS, PASS,
@@ -233,6 +242,13 @@ static const struct msr_rule msr_rules[] = {
          "guest-only: Kestrel never executes SWAPGS"),
     RULE(MSR_IA32_TSC_AUX, MSR_IA32_TSC_AUX, "IA32_TSC_AUX", PASS, PASS,
          "RDTSCP/RDPID's value: guest-only, Kestrel never reads it"),
+    { .first = MSR_AMD_VM_CR, .last = MSR_AMD_VM_CR, .name = "VM_CR",
+      .read = MSR_RULE_RD_CONST, .write = MSR_RULE_WR_GP,
+      .read_value = MSR_AMD_VM_CR_SVMDIS | MSR_AMD_VM_CR_LOCK,
+      .reason = "AMD SVM control: the guest sees SVM disabled and locked, as a firmware that "
+                "switched it off leaves it" },
+    REFUSED(MSR_AMD_VM_HSAVE_PA, MSR_AMD_VM_HSAVE_PA, "VM_HSAVE_PA",
+            "AMD SVM host save area: the guest runs no hypervisor (SVM is hidden)"),
 };
 
 #define MSR_RULE_COUNT (sizeof(msr_rules) / sizeof(msr_rules[0]))
@@ -489,7 +505,20 @@ static enum msr_write_action unchanged_write(uint32_t msr, uint64_t value, uint6
 
 /* ---- decisions ----------------------------------------------------------- */
 
-enum msr_read_action msr_policy_read(uint32_t msr, const struct msr_shadow *shadow,
+/* The row as it applies on backend: on SVM a register SVM does not switch
+ * like VMX is the backend's guest copy both ways. */
+static enum msr_rule_read rule_read(const struct msr_rule *r, enum msr_backend backend)
+{
+    return backend == MSR_BACKEND_SVM && r->svm_guest_state ? MSR_RULE_RD_GUEST_STATE : r->read;
+}
+
+static bool svm_guest_state_row(const struct msr_rule *r, enum msr_backend backend)
+{
+    return backend == MSR_BACKEND_SVM && r->svm_guest_state;
+}
+
+enum msr_read_action msr_policy_read(uint32_t msr, enum msr_backend backend,
+                                     const struct msr_shadow *shadow,
                                      uint64_t *value)
 {
     const struct msr_rule *r = msr_policy_find(msr);
@@ -499,7 +528,7 @@ enum msr_read_action msr_policy_read(uint32_t msr, const struct msr_shadow *shad
 
     if (r == NULL)
         return MSR_READ_GP;          /* deny by default */
-    switch (r->read) {
+    switch (rule_read(r, backend)) {
     case MSR_RULE_RD_PASS:
         return MSR_READ_PASSTHROUGH;
     case MSR_RULE_RD_GUEST_STATE:
@@ -519,7 +548,8 @@ enum msr_read_action msr_policy_read(uint32_t msr, const struct msr_shadow *shad
     return MSR_READ_GP;
 }
 
-enum msr_write_action msr_policy_write(uint32_t msr, uint64_t value, uint64_t current_host_value,
+enum msr_write_action msr_policy_write(uint32_t msr, enum msr_backend backend, uint64_t value,
+                                       uint64_t current_host_value,
                                        struct msr_shadow *shadow, const char **reason)
 {
     const struct msr_rule *r = msr_policy_find(msr);
@@ -529,6 +559,12 @@ enum msr_write_action msr_policy_write(uint32_t msr, uint64_t value, uint64_t cu
     unsigned index;
     const char *problem;
 
+    if (r != NULL && svm_guest_state_row(r, backend)) {
+        /* The backend checks the value against the architecture. */
+        if (reason != NULL)
+            *reason = r->svm_reason;
+        return MSR_WRITE_GUEST_STATE;
+    }
     if (r != NULL) {
         switch (r->write) {
         case MSR_RULE_WR_PASS:
@@ -619,6 +655,15 @@ bool msr_policy_intercepts_write(uint32_t msr)
     const struct msr_rule *r = msr_policy_find(msr);
 
     return !in_bitmap_range(msr) || r == NULL || r->write != MSR_RULE_WR_PASS;
+}
+
+bool msr_policy_exits(uint32_t msr, bool write, enum msr_backend backend)
+{
+    const struct msr_rule *r = msr_policy_find(msr);
+
+    if (r == NULL || svm_guest_state_row(r, backend))
+        return true;
+    return write ? r->write != MSR_RULE_WR_PASS : r->read != MSR_RULE_RD_PASS;
 }
 
 /* Deny by default: every access exits, except the directions a rule makes

@@ -20,6 +20,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The backend a policy question is about: a row may mean "native" on one
+ * and "intercepted" on the other (struct msr_rule.svm_guest_state). */
+enum msr_backend {
+    MSR_BACKEND_VMX,
+    MSR_BACKEND_SVM,
+};
+
 enum msr_read_action {
     MSR_READ_PASSTHROUGH,   /* execute the RDMSR and give the guest its value */
     MSR_READ_EMULATE,       /* give the guest *value; do not touch the MSR */
@@ -81,6 +88,9 @@ void msr_shadow_init(struct msr_shadow *s, unsigned phys_addr_bits, msr_host_rea
  * hardware always exits for the others). */
 bool msr_policy_intercepts_read(uint32_t msr);
 bool msr_policy_intercepts_write(uint32_t msr);
+/* Whether an access to msr must exit on `backend`, whatever map format
+ * says it (the SVM permission map is built from this). */
+bool msr_policy_exits(uint32_t msr, bool write, enum msr_backend backend);
 
 #define MSR_BITMAP_SIZE 4096
 
@@ -96,7 +106,8 @@ bool msr_bitmap_exits(const uint8_t bitmap[MSR_BITMAP_SIZE], uint32_t msr, bool 
 /* ---- the decisions ------------------------------------------------------- */
 
 /* RDMSR of msr: on MSR_READ_EMULATE, *value is what the guest gets. */
-enum msr_read_action msr_policy_read(uint32_t msr, const struct msr_shadow *shadow,
+enum msr_read_action msr_policy_read(uint32_t msr, enum msr_backend backend,
+                                     const struct msr_shadow *shadow,
                                      uint64_t *value);
 
 /* WRMSR of value to msr.  current_host_value is the MSR's present value for
@@ -104,7 +115,8 @@ enum msr_read_action msr_policy_read(uint32_t msr, const struct msr_shadow *shad
  * IA32_APIC_BASE, IA32_MISC_ENABLE); pass 0 for the others.  On
  * MSR_WRITE_EMULATE the shadow has been updated.  *reason (if reason is not
  * NULL) is set for every action: why, in a few words. */
-enum msr_write_action msr_policy_write(uint32_t msr, uint64_t value, uint64_t current_host_value,
+enum msr_write_action msr_policy_write(uint32_t msr, enum msr_backend backend, uint64_t value,
+                                       uint64_t current_host_value,
                                        struct msr_shadow *shadow, const char **reason);
 bool msr_policy_write_needs_current(uint32_t msr);
 
@@ -139,6 +151,12 @@ struct msr_rule {
     enum msr_rule_write write;
     uint64_t read_value;       /* for MSR_RULE_RD_CONST */
     const char *reason;
+    /* What VMX switches through the VMCS and SVM does not switch the same
+     * way (IA32_EFER: the guest VMCB's EFER must keep SVME): on SVM both
+     * directions exit and go to the backend's guest copy (RD/WR
+     * GUEST_STATE); svm_reason says why. */
+    bool svm_guest_state;
+    const char *svm_reason;
 };
 
 /* The built-in table, sorted by MSR (for printing the policy and for tests). */

@@ -178,6 +178,8 @@ static bool build_slat(struct vm *vm)
     return true;
 }
 
+static void vcpu_start_ipi(void *ctx, unsigned slot, uint8_t delivery, uint8_t vector);
+
 bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
                const struct mem_region *map, size_t count, const struct vm_setup *setup)
 {
@@ -195,6 +197,10 @@ bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
     }
     guest_cpu_view(vm);
     apic_guard_init(&vm->apic, vm->apic_ids, vm->vcpu_count);
+    if (ops->software_ap_start) {
+        vm->apic.start_ipi = vcpu_start_ipi;
+        vm->apic.start_ctx = vm;
+    }
     /* I/O: the guest owns its devices; Kestrel intercepts only the ports
      * through which a guest could power off or reset the machine behind its
      * back, move the PM block, or reach Kestrel's own console
@@ -203,6 +209,46 @@ bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
     port_guard_setup(&vm->ports, setup->hide_com2);
     guard_mmio(vm, setup->hw);
     return build_slat(vm) && ops->vm_init(vm);
+}
+
+/* A mediated INIT or SIPI for the vCPU in slot (software start-up, SVM).
+ * INIT puts the vCPU back to wait for a SIPI at its next exit (a vCPU that
+ * has not started waits already); a SIPI starts a waiting vCPU, or one
+ * whose INIT it has not acted on yet, and is ignored otherwise, as the
+ * hardware ignores a SIPI outside wait-for-SIPI.  INIT to the guest's boot
+ * CPU would reset it behind Kestrel's back: refused, as on VMX. */
+static void vcpu_start_ipi(void *ctx, unsigned slot, uint8_t delivery, uint8_t vector)
+{
+    struct vm *vm = ctx;
+    struct vcpu *t = 0;
+    for (unsigned i = 0; i < sizeof(vm->vcpus) / sizeof(vm->vcpus[0]); i++) {
+        if (vm->vcpus[i] && vm->vcpus[i]->slot == slot) {
+            t = vm->vcpus[i];
+            break;
+        }
+    }
+    if (!t) {
+        return;
+    }
+    if (delivery == APIC_DELIVERY_INIT) {
+        if (t->is_bsp) {
+            static bool reported;
+            if (!reported) {
+                reported = true;
+                log_warn("cpu %u: guest sent INIT to its boot CPU: ignored", t->apic_id);
+            }
+            return;
+        }
+        __atomic_store_n(&t->sipi_vector, -1, __ATOMIC_RELEASE);
+        if (t->started) {
+            __atomic_store_n(&t->init_pending, true, __ATOMIC_RELEASE);
+            t->attention = true;
+        }
+        return;
+    }
+    if (!t->started || t->init_pending) {
+        __atomic_store_n(&t->sipi_vector, (int)vector, __ATOMIC_RELEASE);
+    }
 }
 
 bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t apic_id, bool is_bsp,

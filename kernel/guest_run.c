@@ -12,8 +12,7 @@
 #include "mm/pmm.h"
 #include "mm/guest_memory.h"
 #include "core/vm_lifecycle.h"
-#include "vmx/vmx_backend.h"
-#include "vmx/vmx_root.h"
+#include "kernel/virt.h"
 #include "drivers/lapic.h"
 #include "drivers/timer.h"
 #include "drivers/acpi.h"
@@ -231,10 +230,11 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (!img && !is_linux && !is_multiboot) {
         give_up("payload %s is not implemented yet", payload);
     }
-    if (!vmx_root_active(this_cpu()->index)) {
+    const struct virt_choice *virt = virt_choice();
+    if (!virt->active(this_cpu()->index)) {
         /* The guest's BSP runs on Kestrel's BSP (the one that holds the
          * firmware's runtime services and ends the run). */
-        give_up("%s", "the boot CPU is not in VMX root operation: no guest can run");
+        give_up("%s", virt->bsp_missing);
     }
     /* One vCPU per CPU in VMX root; all structures before the hand-over,
      * so they stay Kestrel's (hidden). */
@@ -247,7 +247,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     vm.apic_ids[vm.vcpu_count++] = bsp->apic_id;
     for (unsigned i = 0; i < percpu_count; i++) {
         struct percpu *cpu = percpu_table[i];
-        if (cpu == bsp || !(cpu->vmx_ok && cpu->state == CPU_PARKED)) {
+        if (cpu == bsp || !(cpu->virt_ok && cpu->state == CPU_PARKED)) {
             continue;
         }
         /* cpus = N: the guest gets N vCPUs; the other cores stay in Kestrel. */
@@ -272,7 +272,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     static struct acpi_interrupt_hw hw;
     acpi_interrupt_hw(bi, &hw);
     struct vm_setup setup = { .hide_com2 = cfg->console == CFG_CONSOLE_COM2, .hw = &hw };
-    if (!vm_create(&vm, &vmx_backend, payload, map, *count, &setup)) {
+    if (!vm_create(&vm, virt->ops, payload, map, *count, &setup)) {
         give_up("%s", "cannot create the guest");
     }
     if (is_linux || is_multiboot) {

@@ -1,7 +1,7 @@
 /*
  * Kestrel kernel: the boot flow after the loader, top to bottom.
  * serial → boot-info check → config → memory → CPU tables → paging →
- * timer, LAPIC → APs → VMX check on every CPU → (VMX operation: next) → end.
+ * timer, LAPIC → APs → VMX or SVM on every CPU → the guest → end.
  */
 #include "bootinfo.h"
 #include "lib/bootinfo_check.h"
@@ -22,7 +22,7 @@
 #include "drivers/timer.h"
 #include "drivers/acpi.h"
 #include "drivers/fbcon.h"
-#include "vmx/vmx_root.h"
+#include "kernel/virt.h"
 #include "kernel/guest_run.h"
 
 #define KESTREL_VERSION "0.1"
@@ -102,9 +102,9 @@ static unsigned first_ap_index(void)
     return 0;
 }
 
-static void enter_vmx_root_here(struct percpu *cpu)
+static void enable_virt_here(struct percpu *cpu)
 {
-    cpu->vmx_ok = vmx_root_enter(cpu->index, &cpu->vmx_reason);
+    cpu->virt_ok = virt_choice()->enable(cpu->index, &cpu->virt_reason);
 }
 
 /* crash_test (kestrel.cfg): a deliberate invalid opcode, so tests can prove
@@ -124,10 +124,10 @@ static void crash_test_point(enum cfg_crash_test where, struct percpu *cpu)
 void ap_main(struct percpu *cpu)
 {
     crash_test_point(CFG_CRASH_AP, cpu);
-    enter_vmx_root_here(cpu);
+    enable_virt_here(cpu);
     __atomic_store_n(&cpu->state, CPU_PARKED, __ATOMIC_RELEASE);
     __atomic_fetch_add(&aps_done, 1, __ATOMIC_ACQ_REL);
-    if (cpu->vmx_ok) {
+    if (cpu->virt_ok) {
         guest_run_ap(cpu);
     }
     cpu_stop();
@@ -141,37 +141,38 @@ static void wait_for_aps(unsigned expected)
     }
 }
 
-/* The VMX summary.  Without a single VMX-capable CPU there is nothing to
- * do: one line says why.  Otherwise each CPU that failed is named, then
+/* The VMX or SVM summary.  Without a single capable CPU there is nothing
+ * to do: one line says why.  Otherwise each CPU that failed is named, then
  * the count. */
-static unsigned report_vmx(unsigned online)
+static unsigned report_virt(unsigned online)
 {
+    const struct virt_choice *virt = virt_choice();
     unsigned in_root = 0;
     struct percpu *bsp = find_bsp();
-    const char *reason = bsp->vmx_ok ? NULL : bsp->vmx_reason;
+    const char *reason = bsp->virt_ok ? NULL : bsp->virt_reason;
 
     for (unsigned i = 0; i < percpu_count; i++) {
         struct percpu *cpu = percpu_table[i];
         if (cpu->state != CPU_PARKED && cpu != bsp) {
             continue;
         }
-        if (cpu->vmx_ok) {
+        if (cpu->virt_ok) {
             in_root++;
         } else if (!reason) {
-            reason = cpu->vmx_reason;
+            reason = cpu->virt_reason;
         }
     }
     if (in_root == 0) {
-        log_status("vmx unavailable: %s", reason);
+        log_status("%s unavailable: %s", virt->name, reason);
         return 0;
     }
     for (unsigned i = 0; i < percpu_count; i++) {
         struct percpu *cpu = percpu_table[i];
-        if ((cpu->state == CPU_PARKED || cpu == bsp) && !cpu->vmx_ok) {
-            log_warn("cpu %u: vmx: %s", cpu->apic_id, cpu->vmx_reason);
+        if ((cpu->state == CPU_PARKED || cpu == bsp) && !cpu->virt_ok) {
+            log_warn("cpu %u: %s: %s", cpu->apic_id, virt->name, cpu->virt_reason);
         }
     }
-    log_status("vmx root on %u/%u cpus", in_root, online);
+    log_status("%s %u/%u cpus", virt->on_words, in_root, online);
     return in_root;
 }
 
@@ -222,23 +223,23 @@ void kmain(struct kestrel_bootinfo *bi)
     }
     acpi_crosscheck_cpus(bi);
 
-    /* Before the APs start: each AP enters VMX root as soon as it is up,
+    /* Before the APs start: each AP enables VMX or SVM as soon as it is up,
      * against the capabilities the BSP read. */
     const char *caps_reason;
-    bool caps_ok = vmx_caps_init(&caps_reason);
+    bool caps_ok = virt_choice()->caps_init(&caps_reason);
 
     unsigned online = smp_start_aps(bi);
     log_status("cpus online %u/%u", online, bi->cpu_count);
     crash_test_point(CFG_CRASH_BSP, bsp);
 
     if (caps_ok) {
-        enter_vmx_root_here(bsp);
+        enable_virt_here(bsp);
     } else {
-        bsp->vmx_ok = false;
-        bsp->vmx_reason = caps_reason;
+        bsp->virt_ok = false;
+        bsp->virt_reason = caps_reason;
     }
     wait_for_aps(online - 1);
-    if (report_vmx(online)) {
+    if (report_virt(online)) {
         guest_run_bsp(bi, &config, memory_map, &memory_map_count, MAP_CAPACITY);
     }
     power_off();

@@ -59,9 +59,10 @@ struct percpu {
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     struct tss64 tss __attribute__((aligned(16)));
 
-    /* Result of the VMX availability check (vmx/), for the BSP's summary. */
-    bool        vmx_ok;
-    const char *vmx_reason;
+    /* Whether this CPU could enable the chosen virtualization (VMX or
+     * SVM, kernel/virt.h), and why not; for the BSP's summary. */
+    bool        virt_ok;
+    const char *virt_reason;
 
     /* NMIs that arrive while this CPU is in root mode.  The handler takes
      * no lock and logs nothing (the CPU may hold the log lock): it calls

@@ -7,6 +7,8 @@
 #   --smp N           CPUs (default 4)
 #   --mem MiB         memory (default 512)
 #   --accel tcg|kvm   default tcg; kvm adds -accel kvm -cpu host
+#   --cpu MODEL       TCG's CPU model (default max: AMD SVM with nested paging; qemu64,-svm for a
+#                     CPU without any virtualization; qemu64 is SVM without nested paging)
 #   --log FILE        serial log with ANSI escapes and CRs stripped (default build/serial.log in the
 #                     repository); QEMU's raw serial output goes to FILE.raw
 #   --until REGEX     stop QEMU as soon as a line of the stripped log matches (grep -E)
@@ -26,13 +28,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 usage() {
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 # shellcheck source=scripts/runner-lib.sh
 source "$here/runner-lib.sh"
 
-iso='' usb=0 smp=4 mem=512 accel=tcg log=$root/build/serial.log until='' until_set=0 timeout=60 timeout_set=0 interactive=0
+iso='' cpu=max usb=0 smp=4 mem=512 accel=tcg log=$root/build/serial.log until='' until_set=0 timeout=60 timeout_set=0 interactive=0
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
         --smp) need_arg "$@"; smp=$2; shift ;;
         --mem) need_arg "$@"; mem=$2; shift ;;
         --accel) need_arg "$@"; accel=$2; shift ;;
+        --cpu) need_arg "$@"; cpu=$2; shift ;;
         --log) need_arg "$@"; log=$2; shift ;;
         --until) need_arg "$@"; until=$2; until_set=1; shift ;;
         --timeout) need_arg "$@"; timeout=$2; timeout_set=1; shift ;;
@@ -76,7 +79,7 @@ fi
 
 cmd=("$QEMU" -machine q35 -m "$mem" -smp "$smp" -bios "$OVMF"
      -display none -net none -no-reboot -device 'isa-debug-exit,iobase=0xf4,iosize=4')
-if [ "$accel" = kvm ]; then cmd+=(-accel kvm -cpu host); else cmd+=(-accel tcg); fi
+if [ "$accel" = kvm ]; then cmd+=(-accel kvm -cpu host); else cmd+=(-accel tcg -cpu "$cpu"); fi
 if [ "$usb" -eq 1 ]; then
     cmd+=(-drive "if=none,id=stick,format=raw,readonly=on,file=$iso" -device qemu-xhci -device 'usb-storage,drive=stick')
 else

@@ -567,8 +567,8 @@ int svm_vmrun_failure_format(const struct vmcb *vmcb, unsigned maxphyaddr, char 
     const char *problem;
 
     out_init(&o, buf, size);
-    if (vmcb->control.exit_code != SVM_EXIT_INVALID) {
-        out_str(&o, svm_vmrun_failure_words(vmcb->control.exit_code));
+    if (svm_exit_code(vmcb) != SVM_EXIT_INVALID) {
+        out_str(&o, svm_vmrun_failure_words(svm_exit_code(vmcb)));
         return out_result(&o);
     }
     problem = svm_vmcb_problem(vmcb, maxphyaddr);

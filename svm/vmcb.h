@@ -237,4 +237,14 @@ _Static_assert(sizeof(struct vmcb) == SVM_VMCB_SIZE, "a VMCB is one 4 KiB page")
 #undef VMCB_CONTROL_AT
 #undef VMCB_SAVE_AT
 
+/* The exit code as a 64-bit value.  The APM defines it as 64 bits with
+ * the failure codes negative (VMEXIT_INVALID = -1); some implementations
+ * (QEMU's TCG) store only the low 32 bits, so the code is taken from those
+ * and sign-extended (every defined code fits in 32 bits). */
+static inline uint64_t svm_exit_code(const struct vmcb *vmcb)
+{
+    return (uint64_t)(int64_t)(int32_t)(uint32_t)vmcb->control.exit_code;
+}
+
+
 #endif

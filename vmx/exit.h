@@ -67,7 +67,7 @@ int vmx_exit_dispatch(struct vcpu *v);
 enum exit_kind vmx_exit_kind(uint32_t basic);
 
 /* RIP += len, as executing an instruction of that length would. */
-static inline void exit_advance_rip(uint32_t len)
+static inline __attribute__((always_inline)) void exit_advance_rip(uint32_t len)
 {
     uint64_t rip = vmcs_readnat(VMCS_GUEST_RIP);
     vmcs_writenat(VMCS_GUEST_RIP, rip + len);
@@ -82,7 +82,7 @@ static inline void exit_advance_rip(uint32_t len)
 /* RIP += exit instruction length.  Inline: every instruction exit does it
  * (the field is valid only for instruction exits; decoded stores use
  * exit_advance_rip). */
-static inline void exit_skip_instruction(void)
+static inline __attribute__((always_inline)) void exit_skip_instruction(void)
 {
     exit_advance_rip(vmcs_read32(VMCS_RO_EXIT_INSTRUCTION_LEN));
 }

@@ -181,6 +181,8 @@ static bool vmx_delivering_event(struct vcpu *v)
 const struct backend_ops vmx_backend = {
     .name = "vmx",
     .slat_format = SLAT_FORMAT_EPT,
+    .msr_backend = MSR_BACKEND_VMX,
+    .software_ap_start = false,
     .slat_allow = vmx_slat_allow,
     .cr4_possible = vmx_cr4_possible,
     .vm_init = vmx_vm_init,

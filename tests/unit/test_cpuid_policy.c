@@ -364,13 +364,28 @@ TEST(cpuid_os_bits_follow_guest_cr4)
 
 /* ---- everything else ----------------------------------------------------- */
 
+/* SVM and AMD's PMU are hidden: the guest runs no hypervisor of its own. */
+TEST(cpuid_amd_svm_hidden)
+{
+    struct cpuid_values all = { 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu };
+    struct cpuid_values v = apply(0x80000001u, 0, all);
+    CHECK_EQ_U64(v.ecx & (1u << 2), 0);
+    CHECK_EQ_U64(v.ecx & ((1u << 23) | (1u << 24) | (1u << 28)), 0);
+    CHECK_EQ_U64(v.ecx | (1u << 2) | (1u << 23) | (1u << 24) | (1u << 28), 0xffffffffu);
+    CHECK_EQ_U64(v.edx, 0xffffffffu);
+    v = apply(0x8000000au, 0, all);
+    CHECK_EQ_U64((uint64_t)v.eax | v.ebx | v.ecx | v.edx, 0);
+    v = apply(0x80000022u, 0, all);
+    CHECK_EQ_U64((uint64_t)v.eax | v.ebx | v.ecx | v.edx, 0);
+}
+
 TEST(cpuid_passthrough_defaults)
 {
     static const uint32_t leaves[] = {
         0x0, 0x2, 0x4, 0xb, 0x11, 0x13, 0x15, 0x16, 0x1f,
         0x3fffffffu,                   /* just below the hypervisor range */
         0x50000000u,                   /* just above it */
-        0x80000000u, 0x80000001u, 0x80000007u, 0x80000008u, 0xffffffffu,
+        0x80000000u, 0x80000007u, 0x80000008u, 0xffffffffu,
     };
 
     for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
@@ -410,6 +425,7 @@ TEST_SUITE(cpuid_policy,
     UNIT(cpuid_xsave_components),
     UNIT(cpuid_hides_what_cr4_cannot_enable),
     UNIT(cpuid_os_bits_follow_guest_cr4),
+    UNIT(cpuid_amd_svm_hidden),
     UNIT(cpuid_passthrough_defaults),
     UNIT(cpuid_apply_is_idempotent)
 );

@@ -60,14 +60,14 @@ static const uint32_t fixed_msrs[] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
 static enum msr_read_action rd(uint32_t msr, const struct msr_shadow *s, uint64_t *v)
 {
     *v = 0xdeadbeefdeadbeefull;
-    return msr_policy_read(msr, s, v);
+    return msr_policy_read(msr, MSR_BACKEND_VMX, s, v);
 }
 
 static enum msr_write_action wr(uint32_t msr, uint64_t value, struct msr_shadow *s,
                                 const char **reason)
 {
     *reason = NULL;
-    return msr_policy_write(msr, value, 0, s, reason);
+    return msr_policy_write(msr, MSR_BACKEND_VMX, value, 0, s, reason);
 }
 
 static bool bit_set(const uint8_t *bitmap, unsigned byte, unsigned bit)
@@ -262,10 +262,53 @@ TEST(msr_native_both_ways)
     }
 }
 
+/* The rows whose meaning depends on the backend: EFER is native on VMX
+ * (the VMCS switches it) and the VMCB's copy on SVM (SVME must stay set in
+ * it); the AMD SVM MSRs say SVM is off. */
+TEST(msr_backend_specific_rows)
+{
+    struct msr_shadow s;
+    struct fake_host h;
+    uint64_t v = 0;
+    const char *reason = NULL;
+
+    shadow_for(&s, &h, 8 | CAP_FIX, 39);
+    CHECK_EQ_U64(msr_policy_read(0xc0000080u, MSR_BACKEND_VMX, &s, &v), MSR_READ_PASSTHROUGH);
+    CHECK_EQ_U64(msr_policy_read(0xc0000080u, MSR_BACKEND_SVM, &s, &v), MSR_READ_GUEST_STATE);
+    CHECK_EQ_U64(msr_policy_write(0xc0000080u, MSR_BACKEND_VMX, 0x500, 0, &s, &reason),
+                 MSR_WRITE_PASSTHROUGH);
+    CHECK_EQ_U64(msr_policy_write(0xc0000080u, MSR_BACKEND_SVM, 0x500, 0, &s, &reason),
+                 MSR_WRITE_GUEST_STATE);
+    CHECK(!msr_policy_exits(0xc0000080u, false, MSR_BACKEND_VMX));
+    CHECK(!msr_policy_exits(0xc0000080u, true, MSR_BACKEND_VMX));
+    CHECK(msr_policy_exits(0xc0000080u, false, MSR_BACKEND_SVM));
+    CHECK(msr_policy_exits(0xc0000080u, true, MSR_BACKEND_SVM));
+    /* What VMLOAD/VMSAVE switch stays native on SVM. */
+    static const uint32_t switched[] = { 0xc0000081u, 0xc0000082u, 0xc0000084u, 0xc0000100u,
+                                         0xc0000101u, 0xc0000102u, 0x174, 0x175, 0x176, 0x277 };
+    for (size_t i = 0; i < sizeof(switched) / sizeof(switched[0]); i++) {
+        CHECK(!msr_policy_exits(switched[i], false, MSR_BACKEND_SVM));
+        CHECK(!msr_policy_exits(switched[i], true, MSR_BACKEND_SVM));
+    }
+    /* VM_CR reads SVMDIS and LOCK; VM_HSAVE_PA is refused. */
+    for (int b = MSR_BACKEND_VMX; b <= MSR_BACKEND_SVM; b++) {
+        CHECK_EQ_U64(msr_policy_read(0xc0010114u, (enum msr_backend)b, &s, &v), MSR_READ_EMULATE);
+        CHECK_EQ_U64(v, 0x18);
+        CHECK_EQ_U64(msr_policy_write(0xc0010114u, (enum msr_backend)b, 0, 0, &s, &reason),
+                     MSR_WRITE_GP);
+        CHECK_EQ_U64(msr_policy_read(0xc0010117u, (enum msr_backend)b, &s, &v), MSR_READ_GP);
+        CHECK_EQ_U64(msr_policy_write(0xc0010117u, (enum msr_backend)b, 0x1000, 0, &s, &reason),
+                     MSR_WRITE_GP);
+    }
+    /* Unlisted stays deny-by-default on SVM too, in the AMD range as well. */
+    CHECK(msr_policy_exits(0xc0010115u, false, MSR_BACKEND_SVM));
+    CHECK(msr_policy_exits(0x2000, true, MSR_BACKEND_SVM));
+}
+
 TEST(msr_unlisted_refused_everywhere)
 {
     static const uint32_t msrs[] = { 0x2000, 0x4b564d00u, 0x40000000u, 0xbfffffffu,
-                                     0xc0002000u, 0xc0010000u, 0xc0010114u, 0xffffffffu,
+                                     0xc0002000u, 0xc0010000u, 0xc0010115u, 0xffffffffu,
                                      0x140, 0x33, 0x1ad, 0x1a2, 0x1fff, 0xc0001fffu, 0x494,
                                      0x3f8, 0x680, 0xc0000104u };
     struct msr_shadow s;
@@ -290,10 +333,10 @@ TEST(msr_write_accepts_null_reason)
     struct fake_host h;
 
     shadow_for(&s, &h, 8 | CAP_FIX, 39);
-    CHECK_EQ_U64(msr_policy_write(0x3a, 0, 0, &s, NULL), MSR_WRITE_GP);
-    CHECK_EQ_U64(msr_policy_write(0x2ff, 0x806, 0, &s, NULL), MSR_WRITE_EMULATE);
-    CHECK_EQ_U64(msr_policy_write(0x277, 0, 0, &s, NULL), MSR_WRITE_PASSTHROUGH);
-    CHECK_EQ_U64(msr_policy_write(0x140, 0, 0, &s, NULL), MSR_WRITE_GP);
+    CHECK_EQ_U64(msr_policy_write(0x3a, MSR_BACKEND_VMX, 0, 0, &s, NULL), MSR_WRITE_GP);
+    CHECK_EQ_U64(msr_policy_write(0x2ff, MSR_BACKEND_VMX, 0x806, 0, &s, NULL), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(msr_policy_write(0x277, MSR_BACKEND_VMX, 0, 0, &s, NULL), MSR_WRITE_PASSTHROUGH);
+    CHECK_EQ_U64(msr_policy_write(0x140, MSR_BACKEND_VMX, 0, 0, &s, NULL), MSR_WRITE_GP);
 }
 
 
@@ -385,12 +428,12 @@ TEST(msr_misc_enable_look_do_not_change)
     CHECK(!msr_policy_write_needs_current(0x277));
     CHECK(!msr_policy_intercepts_read(0x1a0));
     CHECK(msr_policy_intercepts_write(0x1a0));
-    CHECK_EQ_U64(msr_policy_write(0x1a0, cur, cur, &s, &reason), MSR_WRITE_EMULATE);
-    CHECK_EQ_U64(msr_policy_write(0x1a0, cur | (1ull << 22), cur, &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(msr_policy_write(0x1a0, MSR_BACKEND_VMX, cur, cur, &s, &reason), MSR_WRITE_EMULATE);
+    CHECK_EQ_U64(msr_policy_write(0x1a0, MSR_BACKEND_VMX, cur | (1ull << 22), cur, &s, &reason), MSR_WRITE_GP);
     CHECK(strstr(reason, "bit 22") != NULL);
-    CHECK_EQ_U64(msr_policy_write(0x1a0, cur | (1ull << 34), cur, &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(msr_policy_write(0x1a0, MSR_BACKEND_VMX, cur | (1ull << 34), cur, &s, &reason), MSR_WRITE_GP);
     CHECK(strstr(reason, "bit 34") != NULL);
-    CHECK_EQ_U64(msr_policy_write(0x1a0, cur & ~1ull, cur, &s, &reason), MSR_WRITE_GP);
+    CHECK_EQ_U64(msr_policy_write(0x1a0, MSR_BACKEND_VMX, cur & ~1ull, cur, &s, &reason), MSR_WRITE_GP);
     CHECK(reason != NULL && reason[0] != '\0');
 }
 
@@ -784,7 +827,7 @@ TEST(msr_mtrr_shadows_are_per_vcpu)
 static enum msr_write_action apic_wr(uint64_t value, uint64_t current, const char **reason)
 {
     *reason = NULL;
-    return msr_policy_write(0x1b, value, current, NULL, reason);
+    return msr_policy_write(0x1b, MSR_BACKEND_VMX, value, current, NULL, reason);
 }
 
 TEST(msr_apic_base_allowed_writes)
@@ -800,7 +843,7 @@ TEST(msr_apic_base_allowed_writes)
     CHECK_EQ_U64(apic_wr(0xfee00c00ull, 0xfee00800ull, &reason), MSR_WRITE_PASSTHROUGH);
     CHECK_EQ_U64(apic_wr(0xfee00d00ull, 0xfee00d00ull, &reason), MSR_WRITE_PASSTHROUGH);
     /* Reads pass through and do not exit; writes exit. */
-    CHECK_EQ_U64(msr_policy_read(0x1b, NULL, &v), MSR_READ_PASSTHROUGH);
+    CHECK_EQ_U64(msr_policy_read(0x1b, MSR_BACKEND_VMX, NULL, &v), MSR_READ_PASSTHROUGH);
     CHECK(!msr_policy_intercepts_read(0x1b));
     CHECK(msr_policy_intercepts_write(0x1b));
 }
@@ -853,6 +896,7 @@ TEST_SUITE(msr_policy,
     UNIT(msr_smm_monitor_ctl_gp),
     UNIT(msr_microcode_and_tsc_writes_ignored),
     UNIT(msr_native_both_ways),
+    UNIT(msr_backend_specific_rows),
     UNIT(msr_unlisted_refused_everywhere),
     UNIT(msr_write_accepts_null_reason),
     UNIT(msr_architectural_msrs_all_have_rules),

@@ -60,8 +60,10 @@ static size_t render(char *buf, size_t cap)
             snprintf(range, sizeof(range), "0x%x", r->first);
         else
             snprintf(range, sizeof(range), "0x%x-0x%x", r->first, r->last);
-        n += (size_t)snprintf(buf + n, cap - n, "| %s | %s | %s | %s | %s |\n", range, r->name,
-                              read_words(r->read), write_words(r->write), r->reason);
+        n += (size_t)snprintf(buf + n, cap - n, "| %s | %s | %s | %s | %s%s%s |\n", range, r->name,
+                              read_words(r->read), write_words(r->write), r->reason,
+                              r->svm_guest_state ? "; on SVM both ways the VMCB's copy: " : "",
+                              r->svm_guest_state ? r->svm_reason : "");
     }
     if (n < cap)
         n += (size_t)snprintf(buf + n, cap - n,
