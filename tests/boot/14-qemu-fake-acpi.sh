@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 make_image_fakeacpi "$WORK/fakeacpi.iso" "$BUILD/kestrel.elf:kestrel.elf"
 rc=0
-boot_qemu --iso "$WORK/fakeacpi.iso" --smp 2 --timeout 90 || rc=$?
+boot_qemu --iso "$WORK/fakeacpi.iso" --smp 2 --cpu qemu64,vendor=GenuineIntel --timeout 90 || rc=$?
 [ $rc -eq 0 ] || fail "QEMU run did not end by itself (runner status $rc: $(tail -n 1 "$WORK/runner.out"))"
 # The address is wherever the firmware's allocator put the pages.
 grep -Eq '^fakeacpi: installed ACPI tables at 0x[0-9a-f]+ \(MADT 8 cpus, PM1a 0xb000/0xb004, reset 0xcf9=0x06, S5 type 0, SSDT KTESTSSD\)$' "$LOG" \
