@@ -6,6 +6,8 @@
 # Usage: scripts/run-bochs.sh --iso FILE [options]
 #   --iso FILE          image to boot (required), as made by scripts/mkimage.sh
 #   --smp N, --cpus N   CPUs (default 4)
+#   --cpu-model NAME    Bochs CPU model (default corei7_skylake_x: Intel, VMX with EPT; ryzen: AMD,
+#                       SVM with nested paging and next-RIP save)
 #   --mem MiB           guest memory (default 1024)
 #   --log FILE          serial log with ANSI escapes and CRs stripped (default build/serial.log in the
 #                       repository); Bochs' raw serial output is WORKDIR/serial.raw
@@ -33,19 +35,20 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 usage() {
-    sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 # shellcheck source=scripts/runner-lib.sh
 source "$here/runner-lib.sh"
 
-iso='' smp=4 mem=1024 log=$root/build/serial.log until='' until_set=0 timeout=120 timeout_set=0
+iso='' model=corei7_skylake_x smp=4 mem=1024 log=$root/build/serial.log until='' until_set=0 timeout=120 timeout_set=0
 interactive=0 disk=0 bochs='' workdir=$root/build/bochs-run
 rc_lines=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --iso) need_arg "$@"; iso=$2; shift ;;
         --smp|--cpus) need_arg "$@"; smp=$2; shift ;;
+        --cpu-model) need_arg "$@"; model=$2; shift ;;
         --mem) need_arg "$@"; mem=$2; shift ;;
         --log) need_arg "$@"; log=$2; shift ;;
         --until) need_arg "$@"; until=$2; until_set=1; shift ;;
@@ -135,7 +138,7 @@ fi
     echo "display_library: nogui"
     echo "romimage: file=$OVMF, address=0xffe00000"
     echo "vgaromimage: file=$VGABIOS"
-    echo "cpu: model=corei7_skylake_x, count=$smp, ips=200000000, reset_on_triple_fault=0, ignore_bad_msrs=1"
+    echo "cpu: model=$model, count=$smp, ips=200000000, reset_on_triple_fault=0, ignore_bad_msrs=1"
     echo "memory: guest=$mem, host=$mem"
     echo "pci: enabled=1, chipset=i440fx"
     echo "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14"
