@@ -16,6 +16,7 @@
 uint64_t loop_plain(uint64_t iterations);
 uint64_t loop_cpuid(uint64_t iterations);
 uint64_t loop_vmcall(uint64_t iterations);
+uint64_t loop_vmmcall(uint64_t iterations);
 uint64_t loop_rdmsr(uint64_t iterations);
 uint64_t loop_in(uint64_t iterations);
 uint64_t loop_external_interrupt(uint64_t iterations);   /* interrupts on */

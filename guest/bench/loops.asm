@@ -52,6 +52,7 @@ section .text
 global loop_plain
 global loop_cpuid
 global loop_vmcall
+global loop_vmmcall
 global loop_rdmsr
 global loop_in
 global loop_external_interrupt
@@ -72,6 +73,12 @@ loop_vmcall:
     LOOP_BEGIN
     mov eax, KESTREL_HC_VERSION
     vmcall
+    LOOP_END
+
+loop_vmmcall:                   ; the same hypercall on AMD, where VMCALL is #UD
+    LOOP_BEGIN
+    mov eax, KESTREL_HC_VERSION
+    vmmcall
     LOOP_END
 
 loop_rdmsr:

@@ -33,7 +33,12 @@ static const char *problem(const struct guest_boot_info *info)
 
 const char *boot_info_accept(const struct guest_boot_info *info)
 {
-    const char *why = problem(info);
+    const char *why;
+
+    /* Every guest comes here first, on the BSP before any AP runs, and the
+     * refusal below powers off through a hypercall. */
+    hypercall_init();
+    why = problem(info);
 
     if (why == NULL)
         boot_info = info;

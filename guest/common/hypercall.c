@@ -1,11 +1,42 @@
 /*
- * Hypercalls with buffers, and the end of every built-in guest's run (see
- * hypercall.h).
+ * The hypercall instruction, hypercalls with buffers, and the end of every
+ * built-in guest's run (see hypercall.h).
  */
 #include "guest/common/hypercall.h"
 #include "guest/common/paging.h"
 #include "guest/common/serial.h"
 #include "kernel/x86.h"
+
+/* "AuthenticAMD" as CPUID leaf 0 returns it: EBX, EDX, ECX, each four
+ * characters with the first in the low byte. */
+#define CPUID_VENDOR_AMD_EBX 0x68747541u   /* "Auth" */
+#define CPUID_VENDOR_AMD_EDX 0x69746e65u   /* "enti" */
+#define CPUID_VENDOR_AMD_ECX 0x444d4163u   /* "cAMD" */
+#define CPUID_VENDOR_HYGON_EBX 0x6f677948u /* "Hygo" */
+#define CPUID_VENDOR_HYGON_EDX 0x6e65476eu /* "nGen" */
+#define CPUID_VENDOR_HYGON_ECX 0x656e6975u /* "uine" */
+
+bool hypercall_use_vmmcall;
+bool hypercall_ready;
+
+bool cpu_is_amd(void)
+{
+    struct cpuid_regs r = cpuid(0, 0);
+
+    /* Hygon's CPUs are AMD's design, with SVM (Kestrel's kernel/virt.c). */
+    return (r.ebx == CPUID_VENDOR_AMD_EBX && r.edx == CPUID_VENDOR_AMD_EDX &&
+            r.ecx == CPUID_VENDOR_AMD_ECX) ||
+           (r.ebx == CPUID_VENDOR_HYGON_EBX && r.edx == CPUID_VENDOR_HYGON_EDX &&
+            r.ecx == CPUID_VENDOR_HYGON_ECX);
+}
+
+void hypercall_init(void)
+{
+    /* Every CPU of the machine has the same vendor: whoever gets here
+     * first stores the same answer any other CPU would. */
+    hypercall_use_vmmcall = cpu_is_amd();
+    __atomic_store_n(&hypercall_ready, true, __ATOMIC_RELEASE);
+}
 
 /* The guest-physical address of [va, va + len): both ends must translate
  * to the same distance apart (one physically contiguous piece). */

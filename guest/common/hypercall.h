@@ -1,25 +1,54 @@
 /*
- * Kestrel's hypercalls (guest/guest_image.h): VMCALL with the function in
- * RAX, arguments in RBX, RCX, RDX, the result in RAX.  The argument
- * registers are declared as modified too, so a hypervisor that clobbers
- * them breaks nothing here.
+ * Kestrel's hypercalls (guest/guest_image.h): VMCALL (VMMCALL on AMD) with
+ * the function in RAX, arguments in RBX, RCX, RDX, the result in RAX.  The
+ * argument registers are declared as modified too, so a hypervisor that
+ * clobbers them breaks nothing here.
+ *
+ * The instruction depends on the CPU vendor: on AMD, VMCALL is an invalid
+ * opcode that raises #UD in the guest without any exit (and VMMCALL is one
+ * on Intel), so a guest using the wrong one never reaches Kestrel.
  */
 #ifndef KESTREL_GUEST_COMMON_HYPERCALL_H
 #define KESTREL_GUEST_COMMON_HYPERCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "guest/guest_image.h"
+
+/* CPUID leaf 0's vendor is "AuthenticAMD" (Kestrel passes the leaf through). */
+bool cpu_is_amd(void);
+
+/* Set once by hypercall_init(): true on AMD.  Read-only afterwards, so the
+ * APs (started later) read it without locking. */
+extern bool hypercall_use_vmmcall;
+extern bool hypercall_ready;
+
+/* Picks the instruction from the vendor.  Every built-in guest gets it
+ * through boot_info_accept(), before its first hypercall; calling it again
+ * changes nothing. */
+void hypercall_init(void);
 
 static inline uint64_t kestrel_hypercall(uint64_t function, uint64_t arg0, uint64_t arg1,
                                          uint64_t arg2)
 {
     uint64_t rax = function;
 
-    __asm__ volatile("vmcall"
-                     : "+a"(rax), "+b"(arg0), "+c"(arg1), "+d"(arg2)
-                     :
-                     : "memory");
+    /* A hypercall before the start-up got to hypercall_init() (a guest
+     * powering off over an early fault) still uses the right instruction;
+     * after that this is one predicted branch, nothing next to an exit. */
+    if (__builtin_expect(!__atomic_load_n(&hypercall_ready, __ATOMIC_ACQUIRE), 0))
+        hypercall_init();
+    if (hypercall_use_vmmcall)
+        __asm__ volatile("vmmcall"
+                         : "+a"(rax), "+b"(arg0), "+c"(arg1), "+d"(arg2)
+                         :
+                         : "memory");
+    else
+        __asm__ volatile("vmcall"
+                         : "+a"(rax), "+b"(arg0), "+c"(arg1), "+d"(arg2)
+                         :
+                         : "memory");
     return rax;
 }
 

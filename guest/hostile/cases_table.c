@@ -3,13 +3,17 @@
  * are what the lines say and what kestrel.cfg's hostile_case selects;
  * boot tests match them, so a name is a contract.
  */
+#include "guest/common/hypercall.h"
 #include "guest/hostile/hostile.h"
 #include "lib/kstring.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define AMD_ONLY_PREFIX "svm/"
 
 /* Every vCPU, each in turn.  Kestrel warns once per vCPU and kind of
- * refusal: the first case of a kind here is the one its warning names. */
+ * refusal: the first case of a kind here is the one its warning names.
+ * The svm/ cases stay last: on a CPU other than AMD's the table ends
+ * before them (per_cpu_count). */
 static const struct hostile_case per_cpu[] = {
     { "vmx-instructions/vmxon",    case_vmxon, false },
     { "vmx-instructions/vmclear",  case_vmclear, false },
@@ -43,6 +47,18 @@ static const struct hostile_case per_cpu[] = {
     { "msr/debugctl-bts",          case_msr_debugctl_bts, false },
     { "msr/unlisted",              case_msr_unlisted, false },
     { "debug/dr0-after-cpuid",     case_debug_dr0_after_cpuid, false },
+    { "svm/vmrun",                 case_svm_vmrun, false },
+    { "svm/vmload",                case_svm_vmload, false },
+    { "svm/vmsave",                case_svm_vmsave, false },
+    { "svm/stgi",                  case_svm_stgi, false },
+    { "svm/clgi",                  case_svm_clgi, false },
+    { "svm/skinit",                case_svm_skinit, false },
+    { "svm/invlpga",               case_svm_invlpga, false },
+    { "svm/efer-svme",             case_svm_efer_svme, false },
+    { "svm/vm-cr",                 case_svm_vm_cr, false },
+    { "svm/vm-hsave-pa",           case_svm_vm_hsave_pa, false },
+    { "svm/cpuid-hidden",          case_svm_cpuid_hidden, false },
+    { "svm/vmmcall-unknown",       case_svm_vmmcall_unknown, false },
 };
 
 /* The BSP, once, with APs as helpers.  The logging cases come late and
@@ -102,9 +118,26 @@ static const struct {
     [CASES_ON_REQUEST] = { on_request, COUNT(on_request) },
 };
 
+/* Off AMD the svm/ cases prove nothing (the CPU itself raises #UD and #GP
+ * for them), so they are neither run nor counted, and print no line: the
+ * run's lines stay those of the cases that mean something there.  Only the
+ * trailing run of them is dropped; one placed elsewhere still runs and
+ * reports itself skipped, so a misplaced entry shows. */
+static size_t per_cpu_count(void)
+{
+    size_t n = COUNT(per_cpu);
+
+    if (cpu_is_amd())
+        return n;
+    while (n > 0 && kstrncmp(per_cpu[n - 1].name, AMD_ONLY_PREFIX,
+                             sizeof(AMD_ONLY_PREFIX) - 1) == 0)
+        n--;
+    return n;
+}
+
 const struct hostile_case *case_table(enum case_table t, size_t *count)
 {
-    *count = tables[t].count;
+    *count = t == CASES_PER_CPU ? per_cpu_count() : tables[t].count;
     return tables[t].cases;
 }
 

@@ -131,6 +131,20 @@ void case_vmxoff(struct outcome *o);
 void case_invept(struct outcome *o);
 void case_invvpid(struct outcome *o);
 
+/* cases_svm.c: AMD only; SVM instructions #UD, SVM MSRs and CPUID hidden, VMMCALL. */
+void case_svm_vmrun(struct outcome *o);
+void case_svm_vmload(struct outcome *o);
+void case_svm_vmsave(struct outcome *o);
+void case_svm_stgi(struct outcome *o);
+void case_svm_clgi(struct outcome *o);
+void case_svm_skinit(struct outcome *o);
+void case_svm_invlpga(struct outcome *o);
+void case_svm_efer_svme(struct outcome *o);
+void case_svm_vm_cr(struct outcome *o);
+void case_svm_vm_hsave_pa(struct outcome *o);
+void case_svm_cpuid_hidden(struct outcome *o);
+void case_svm_vmmcall_unknown(struct outcome *o);
+
 /* cases_cpu.c: control registers and MSRs Kestrel keeps. */
 void case_cr4_vmxe(struct outcome *o);
 void case_cr0_clear_pg_64bit(struct outcome *o);

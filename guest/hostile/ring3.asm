@@ -10,7 +10,9 @@
 ;
 ; ring3_code .. ring3_code_end: what runs in ring 3, copied into a user page.
 ;   At ring3_code: VMCALL must raise #UD at CPL 3; should it return instead,
-;   HLT (privileged) raises #GP, so ring 3 is left either way.
+;   HLT (privileged) raises #GP, so ring 3 is left either way.  At
+;   ring3_vmmcall_code the same with VMMCALL, Kestrel's hypercall on AMD
+;   (there VMCALL is #UD without reaching Kestrel, which would prove nothing).
 ;   At ring3_ac_code: RFLAGS.AC set (POPF may change AC at any CPL), then a
 ;   misaligned 8-byte load, which must raise #AC(0) with CR0.AM set (SDM vol.
 ;   3A 6.15, "Interrupt 17"); should it complete, HLT raises #GP.
@@ -66,6 +68,8 @@ ring3_enter:
 section .rodata
 global ring3_code
 global ring3_code_after_vmcall
+global ring3_vmmcall_code
+global ring3_code_after_vmmcall
 global ring3_code_end
 global ring3_ac_code
 global ring3_ac_access
@@ -74,6 +78,10 @@ global ring3_ac_after
 ring3_code:
     vmcall
 ring3_code_after_vmcall:
+    hlt
+ring3_vmmcall_code:
+    vmmcall
+ring3_code_after_vmmcall:
     hlt
 ring3_ac_code:
     pushfq

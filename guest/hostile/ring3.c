@@ -3,7 +3,8 @@
  * Kestrel intercepts from it must come back as the CPU would deliver it.
  *   vmcall-cpl3  VMCALL with RAX = KESTREL_HC_POWER_OFF from CPL 3 must raise #UD in the
  *                guest, delivered to its ring-0 handler with the saved CS at RPL 3, and the
- *                machine must stay on.
+ *                machine must stay on.  On AMD the hypercall is VMMCALL (VMCALL is #UD there
+ *                by itself, never reaching Kestrel), so VMMCALL is the one tried.
  *   ac/cpl3      CR0.AM and RFLAGS.AC set, a misaligned load at CPL 3 raises #AC(0) in the
  *                guest (SDM vol. 3A 6.15, "Interrupt 17"): Kestrel intercepts #AC (so an #AC
  *                loop cannot hold a CPU) and must reflect it, error code and RIP intact.
@@ -36,8 +37,9 @@
 #define USER_STACK_VA (USER_CODE_VA + PAGE_SIZE_4K)
 #define PAGE_BYTES    4096
 
-extern const uint8_t ring3_code[], ring3_code_after_vmcall[], ring3_ac_code[], ring3_ac_access[],
-    ring3_ac_after[], ring3_code_end[];
+extern const uint8_t ring3_code[], ring3_code_after_vmcall[], ring3_vmmcall_code[],
+    ring3_code_after_vmmcall[], ring3_ac_code[], ring3_ac_access[], ring3_ac_after[],
+    ring3_code_end[];
 void ring3_enter(uint64_t *resume, uint64_t *resume_rsp, void *tss, uint64_t user_rip,
                  uint64_t user_rsp, uint64_t user_rax);
 
@@ -105,13 +107,18 @@ void case_vmcall_cpl3(struct outcome *o)
         not_refused(o, "untested: cannot map the ring-3 pages: %s", why);
         return;
     }
-    struct fault f = run_in_ring3(ring3_code, ring3_code, KESTREL_HC_POWER_OFF);
+    /* The guest's own hypercall instruction: the one that reaches Kestrel. */
+    bool vmmcall = hypercall_use_vmmcall;
+    const uint8_t *insn = vmmcall ? ring3_vmmcall_code : ring3_code;
+    const uint8_t *after = vmmcall ? ring3_code_after_vmmcall : ring3_code_after_vmcall;
+    const char *what = vmmcall ? "VMMCALL at CPL 3" : "VMCALL at CPL 3";
+    struct fault f = run_in_ring3(insn, insn, KESTREL_HC_POWER_OFF);
 
-    if (f.vector == VEC_GP && f.rip == user_va(ring3_code_after_vmcall)) {
-        not_refused(o, "VMCALL at CPL 3 returned (the HLT after it raised #GP)");
+    if (f.vector == VEC_GP && f.rip == user_va(after)) {
+        not_refused(o, "%s returned (the HLT after it raised #GP)", what);
         return;
     }
-    if (!expect_refusal(o, f, VEC_UD, "VMCALL at CPL 3"))
+    if (!expect_refusal(o, f, VEC_UD, what))
         return;
     if ((f.cs & RPL_MASK) != 3)
         not_refused(o, "#UD reported CS 0x%lx: not raised at CPL 3", f.cs);

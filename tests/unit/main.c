@@ -43,6 +43,7 @@ extern const struct unit_suite policy_docs_suite;
 extern const struct unit_suite svm_names_suite;
 extern const struct unit_suite svm_caps_suite;
 extern const struct unit_suite svm_bitmaps_suite;
+extern const struct unit_suite insn_length_suite;
 
 static const struct unit_suite *const suites[] = {
     &guest_memory_suite,
@@ -62,6 +63,7 @@ static const struct unit_suite *const suites[] = {
     &port_guard_suite, &pci_guard_suite,
     &text_escape_suite, &policy_docs_suite,
     &svm_names_suite, &svm_caps_suite, &svm_bitmaps_suite,
+    &insn_length_suite,
 };
 
 void unit_fail(struct unit_ctx *ctx, const char *file, int line, const char *fmt, ...)
