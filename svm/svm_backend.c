@@ -197,7 +197,9 @@ static void svm_read_view(struct vcpu *v, struct guest_view *out)
     out->paging.cr0 = s->cr0;
     out->paging.cr3 = s->cr3;
     out->paging.cr4 = s->cr4;
-    out->paging.efer = s->efer;
+    /* LMA = LME & PG (APM 14.6.1); Bochs' SVM has been seen to save LMA
+     * with paging still off, which no walk can use. */
+    out->paging.efer = (s->cr0 & CR0_PG) ? s->efer : s->efer & ~EFER_LMA;
     out->rip = s->rip;
     out->rsp = s->rsp;
     out->rflags = s->rflags;

@@ -25,6 +25,7 @@ enum exit_kind svm_exit_kind(uint64_t code)
     switch (code) {
     case SVM_EXIT_CPUID:        return EXIT_KIND_CPUID;
     case SVM_EXIT_CR4_WRITE:    return EXIT_KIND_CR_ACCESS;
+    case SVM_EXIT_CR0_SEL_WRITE: return EXIT_KIND_CR_ACCESS;
     case SVM_EXIT_MSR:          return EXIT_KIND_RDMSR;    /* svm_exit_dispatch tells WRMSR */
     case SVM_EXIT_IOIO:         return EXIT_KIND_IO;
     case SVM_EXIT_NPF:          return EXIT_KIND_NPF;
@@ -155,6 +156,8 @@ static enum exit_action reflect_exception(struct vcpu *v, struct vmcb *vmcb)
     }
     svm_requeue_interrupted(v);
     if (vector == VEC_DEBUG) {
+        /* The CPU has recorded the #DB's cause in the guest's DR6 (the
+         * VMCB copy) before the intercept. */
         svm_inject_exception(v, VEC_DEBUG, false, 0);
         return EXIT_RESUME;
     }
@@ -166,9 +169,11 @@ static enum exit_action reflect_exception(struct vcpu *v, struct vmcb *vmcb)
                                vmcb->control.exit_info1, "unexpected exception exit");
 }
 
-/* MOV to CR4: the source register from decode assists where the CPU has
- * them, else from the instruction at RIP. */
-static bool decode_cr4_write(struct vcpu *v, struct vmcb *vmcb, unsigned *gpr, unsigned *length)
+/* MOV to CR0 or CR4: the source register from decode assists where the
+ * CPU has them, else from the instruction at RIP.  (LMSW, the other way to
+ * change CR0's low bits, is not decoded: no guest Kestrel runs uses it.) */
+static bool decode_cr_write(struct vcpu *v, struct vmcb *vmcb, unsigned want_cr, unsigned *gpr,
+                            unsigned *length)
 {
     const struct svm_caps *caps = svm_caps();
     if (caps->decode_assists && (vmcb->control.exit_info1 & SVM_EXITINFO1_CR_DR_MOV)) {
@@ -184,15 +189,28 @@ static bool decode_cr4_write(struct vcpu *v, struct vmcb *vmcb, unsigned *gpr, u
     unsigned cr = 0;
     v->vm->ops->read_view(v, &view);
     return guest_fetch_instruction(v, &view, bytes, &len) == GUEST_WALK_OK &&
-           insn_mov_to_cr(bytes, len, view.code_bits, &cr, gpr, length) == INSN_OK && cr == 4;
+           insn_mov_to_cr(bytes, len, view.code_bits, &cr, gpr, length) == INSN_OK &&
+           cr == want_cr;
 }
 
-static enum exit_action handle_cr4_write(struct vcpu *v, struct vmcb *vmcb)
+static void flush_guest_tlb(struct vmcb *vmcb)
+{
+    vmcb->control.tlb_control = svm_caps()->flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID
+                                                          : SVM_TLB_CONTROL_FLUSH_ALL;
+}
+
+/* A CR0 write that changes more than TS/MP, or any CR4 write: judged by
+ * the SDM's MOV-to-CR rules (core/cr_rules.c, the same as on VMX), since
+ * an emulator may not fault where the hardware does (QEMU's TCG fails
+ * VMRUN on a reserved CR4 bit and lets a 64-bit guest clear CR0.PG). */
+static enum exit_action handle_cr_write(struct vcpu *v, struct vmcb *vmcb, unsigned cr)
 {
     unsigned gpr = 0, length = 0;
-    if (!decode_cr4_write(v, vmcb, &gpr, &length)) {
-        return core_exit_unhandled(v, "cr4_write", SVM_EXIT_CR4_WRITE, vmcb->control.exit_info1,
-                                   "the instruction at RIP is not a MOV to CR4");
+    uint64_t code = svm_exit_code(vmcb);
+    if (!decode_cr_write(v, vmcb, cr, &gpr, &length)) {
+        return core_exit_unhandled(v, svm_exit_name(code), code, vmcb->control.exit_info1,
+                                   cr == 0 ? "the instruction at RIP is not a MOV to CR0 (LMSW?)"
+                                           : "the instruction at RIP is not a MOV to CR4");
     }
     struct vmcb_save *s = &vmcb->save;
     bool long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_ATTR_L);
@@ -200,19 +218,26 @@ static enum exit_action handle_cr4_write(struct vcpu *v, struct vmcb *vmcb)
     if (!long_mode) {
         value &= 0xffffffffull;   /* outside 64-bit mode the operand is 32 bits */
     }
+    uint64_t efer = (s->cr0 & CR0_PG) ? s->efer : s->efer & ~EFER_LMA;   /* see read_view */
     struct cr_state state = { .cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
-                              .efer = s->efer & ~SVM_EFER_SVME, .cs_long = long_mode };
-    const char *why = cr4_write_problem(&state, value, v->vm->cr4_guest_allowed);
+                              .efer = efer & ~SVM_EFER_SVME, .cs_long = long_mode };
+    const char *why = cr == 0 ? cr0_write_problem(&state, value)
+                              : cr4_write_problem(&state, value, v->vm->cr4_guest_allowed);
     if (why) {
         refusal_warn(&v->refusals, REFUSAL_CR_WRITE, v->apic_id,
-                     "guest mov to cr4 = %#llx refused (#GP): %s", (unsigned long long)value, why);
+                     "guest mov to cr%u = %#llx refused (#GP): %s", cr, (unsigned long long)value,
+                     why);
         svm_inject_exception(v, VEC_GENERAL_PROTECTION, true, 0);
         return EXIT_RESUME;
     }
-    s->cr4 = value;
-    /* The write would have flushed the guest's TLB (PGE, PCIDE, PAE ...). */
-    vmcb->control.tlb_control = svm_caps()->flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID
-                                                          : SVM_TLB_CONTROL_FLUSH_ALL;
+    if (cr == 0) {
+        bool lma = cr0_write_lma(&state, value);
+        s->cr0 = value;
+        s->efer = lma ? s->efer | EFER_LMA : s->efer & ~EFER_LMA;
+    } else {
+        s->cr4 = value;
+    }
+    flush_guest_tlb(vmcb);        /* as the write would have (PG, PGE, PCIDE, PAE ...) */
     svm_advance_rip(v, length);
     return EXIT_RESUME;
 }
@@ -245,7 +270,9 @@ static enum exit_action dispatch(struct vcpu *v, struct vmcb *vmcb)
     case SVM_EXIT_IOIO:
         return handle_ioio(v, vmcb);
     case SVM_EXIT_CR4_WRITE:
-        return handle_cr4_write(v, vmcb);
+        return handle_cr_write(v, vmcb, 4);
+    case SVM_EXIT_CR0_SEL_WRITE:
+        return handle_cr_write(v, vmcb, 0);
     case SVM_EXIT_NPF:
         return handle_npf(v, vmcb);
     case SVM_EXIT_VMMCALL:

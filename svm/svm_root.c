@@ -8,9 +8,12 @@
 #include "svm/svm_ops.h"
 #include "kernel/x86.h"
 #include "kernel/msr.h"
+#include "kernel/control_regs.h"
 #include "kernel/safe_msr.h"
 #include "kernel/percpu.h"
 #include "mm/pmm.h"
+
+#define CPUID_1_ECX_XSAVE (1u << 26)
 
 struct svm_root_cpu {
     uint64_t host_save_area;     /* VM_HSAVE_PA: the CPU's own, opaque */
@@ -120,6 +123,11 @@ bool svm_root_enter(unsigned cpu_index, const char **reason)
     if (rdmsr(SVM_MSR_VM_CR) & SVM_VM_CR_SVMDIS) {
         *reason = "disabled by firmware";
         return false;
+    }
+    /* A guest's XSETBV is executed by Kestrel (core/xcr0.c), which needs
+     * CR4.OSXSAVE here; Kestrel itself uses no extended state. */
+    if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) {
+        write_cr4(read_cr4() | CR4_OSXSAVE);
     }
     wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | SVM_EFER_SVME);
     wrmsr(SVM_MSR_VM_HSAVE_PA, rc->host_save_area);

@@ -60,10 +60,10 @@ bool svm_vmcb_create(struct vcpu *v)
      * without an instruction boundary (#DB, #AC: CVE-2015-8104,
      * CVE-2015-5307), reflected so each repetition passes through Kestrel,
      * where a stop request is seen.  SVM switches CR0, CR3 and CR4 whole
-     * and fixes none of their bits; Kestrel judges CR4 writes (against the
-     * guest's CPUID, by the SDM's rules, core/cr_rules.c), since a CPU or
-     * emulator may treat a reserved CR4 bit as a failed VMRUN instead of a
-     * #GP (QEMU's TCG does). */
+     * and fixes none of their bits; Kestrel judges CR4 writes and CR0
+     * writes beyond TS/MP (the selective CR0 intercept) by the SDM's rules
+     * against the guest's CPUID (core/cr_rules.c), since an emulator may
+     * not fault where the hardware does (svm_exit.c). */
     c->intercept_cr = SVM_INTERCEPT_CR_WRITE(4);
     c->intercept_exceptions = SVM_INTERCEPT_EXCEPTION(VEC_DEBUG) |
                               SVM_INTERCEPT_EXCEPTION(VEC_ALIGNMENT_CHECK);
