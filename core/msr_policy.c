@@ -30,6 +30,15 @@
 #define REFUSED(first_, last_, name_, reason_) RULE(first_, last_, name_, GP, GP, reason_)
 
 /* Reasons shared by several rows. */
+#define MSR_AMD_SYSCFG           0xc0010010u   /* APM vol. 2 3.2.1 */
+#define MSR_AMD_HWCR             0xc0010015u
+#define MSR_AMD_TOP_MEM          0xc001001au
+#define MSR_AMD_TOP_MEM2         0xc001001du
+#define MSR_AMD_INT_PENDING      0xc0010055u
+#define MSR_AMD_MMIO_CFG_BASE    0xc0010058u
+#define MSR_AMD_OSVW_ID_LENGTH   0xc0010140u
+#define MSR_AMD_OSVW_STATUS      0xc0010141u
+#define MSR_AMD_DE_CFG           0xc0011029u
 #define MSR_AMD_VM_CR            0xc0010114u   /* APM vol. 2 15.30.1 */
 #define MSR_AMD_VM_CR_LOCK       (1ull << 3)
 #define MSR_AMD_VM_CR_SVMDIS     (1ull << 4)
@@ -242,6 +251,23 @@ static const struct msr_rule msr_rules[] = {
          "guest-only: Kestrel never executes SWAPGS"),
     RULE(MSR_IA32_TSC_AUX, MSR_IA32_TSC_AUX, "IA32_TSC_AUX", PASS, PASS,
          "RDTSCP/RDPID's value: guest-only, Kestrel never reads it"),
+    RULE(MSR_AMD_SYSCFG, MSR_AMD_SYSCFG, "SYSCFG (AMD)", PASS, GP,
+         "system configuration: readable (memory encryption and MTRR extension bits); writes "
+         "would change the memory map and fixed-MTRR semantics for Kestrel too"),
+    RULE(MSR_AMD_HWCR, MSR_AMD_HWCR, "HWCR (AMD)", PASS, IGNORE,
+         "hardware configuration: readable; core-wide settings (SMM lock, INVD as WBINVD, "
+         "the TSC's frequency) stay the firmware's"),
+    RULE(MSR_AMD_TOP_MEM, MSR_AMD_TOP_MEM, "TOP_MEM (AMD)", PASS, GP,
+         "where DRAM below 4 GiB ends: readable, the firmware's"),
+    RULE(MSR_AMD_TOP_MEM2, MSR_AMD_TOP_MEM2, "TOP_MEM2 (AMD)", PASS, GP,
+         "where DRAM above 4 GiB ends: readable, the firmware's"),
+    { .first = MSR_AMD_INT_PENDING, .last = MSR_AMD_INT_PENDING, .name = "INT_PENDING_MSG (AMD)",
+      .read = MSR_RULE_RD_CONST, .write = MSR_RULE_WR_IGNORE, .read_value = 0,
+      .reason = "interrupt-pending message and C1E: reads as none enabled; C1E is a "
+                "package-wide power setting" },
+    RULE(MSR_AMD_MMIO_CFG_BASE, MSR_AMD_MMIO_CFG_BASE, "MMIO_CFG_BASE (AMD)", PASS, GP,
+         "the PCIe ECAM window: readable; moving it would move the configuration space "
+         "Kestrel mediates"),
     { .first = MSR_AMD_VM_CR, .last = MSR_AMD_VM_CR, .name = "VM_CR",
       .read = MSR_RULE_RD_CONST, .write = MSR_RULE_WR_GP,
       .read_value = MSR_AMD_VM_CR_SVMDIS | MSR_AMD_VM_CR_LOCK,
@@ -249,6 +275,11 @@ static const struct msr_rule msr_rules[] = {
                 "switched it off leaves it" },
     REFUSED(MSR_AMD_VM_HSAVE_PA, MSR_AMD_VM_HSAVE_PA, "VM_HSAVE_PA",
             "AMD SVM host save area: the guest runs no hypervisor (SVM is hidden)"),
+    { .first = MSR_AMD_OSVW_ID_LENGTH, .last = MSR_AMD_OSVW_STATUS, .name = "OSVW_ID_LENGTH/STATUS (AMD)",
+      .read = MSR_RULE_RD_CONST, .write = MSR_RULE_WR_IGNORE, .read_value = 0,
+      .reason = "OS-visible workarounds: none reported (the errata of the host are Kestrel's)" },
+    RULE(MSR_AMD_DE_CFG, MSR_AMD_DE_CFG, "DE_CFG (AMD)", PASS, IGNORE,
+         "decode configuration: readable (LFENCE serializing); core-wide, the firmware's"),
 };
 
 #define MSR_RULE_COUNT (sizeof(msr_rules) / sizeof(msr_rules[0]))

@@ -599,6 +599,12 @@ TEST(msr_bitmap_matches_policy_everywhere)
     const struct msr_rule *rules = msr_policy_rules(&count);
     for (size_t i = 0; i < count; i++) {
         uint64_t n = (uint64_t)rules[i].last - rules[i].first + 1;
+        /* The VMX bitmap covers 0..0x1fff and 0xc0000000..0xc0001fff; rows
+         * beyond (AMD's 0xc001xxxx) always exit on VMX. */
+        bool in_vmx_map = rules[i].last < 0x2000u ||
+                          (rules[i].first >= 0xc0000000u && rules[i].last < 0xc0002000u);
+        if (!in_vmx_map)
+            continue;
         native_reads += rules[i].read == MSR_RULE_RD_PASS ? n : 0;
         native_writes += rules[i].write == MSR_RULE_WR_PASS ? n : 0;
     }

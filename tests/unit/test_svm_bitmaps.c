@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "svm/svm_bitmaps.h"
+#include "core/msr_policy.h"
 
 /* ---- MSRPM ----------------------------------------------------------------------- */
 
@@ -312,7 +313,43 @@ TEST(svm_bitmaps_iopm_sweep)
     }
 }
 
+static bool policy_exits(uint32_t msr, bool write, void *ctx)
+{
+    (void)ctx;
+    return msr_policy_exits(msr, write, MSR_BACKEND_SVM);
+}
+
+/* The SVM map built from the policy rows: what the rows make native stays
+ * native, EFER (the VMCB's copy) and every unlisted MSR exit, in all three
+ * ranges. */
+TEST(svm_bitmaps_msrpm_from_policy)
+{
+    static uint8_t map[SVM_MSRPM_SIZE];
+    svm_msrpm_build(map, policy_exits, NULL);
+    CHECK(svm_msrpm_exits(map, 0xc0000080u, false));        /* EFER */
+    CHECK(svm_msrpm_exits(map, 0xc0000080u, true));
+    CHECK(!svm_msrpm_exits(map, 0xc0000100u, false));       /* FS_BASE: VMLOAD/VMSAVE */
+    CHECK(!svm_msrpm_exits(map, 0xc0000102u, true));        /* KERNEL_GS_BASE */
+    CHECK(!svm_msrpm_exits(map, 0x277, true));              /* PAT: G_PAT */
+    CHECK(svm_msrpm_exits(map, 0x1d9, true));               /* DEBUGCTL: the VMCB's copy */
+    CHECK(svm_msrpm_exits(map, 0x830, true));               /* x2APIC ICR: mediated */
+    CHECK(!svm_msrpm_exits(map, 0xc0010010u, false));       /* SYSCFG readable */
+    CHECK(svm_msrpm_exits(map, 0xc0010010u, true));
+    CHECK(svm_msrpm_exits(map, 0xc0010114u, false));        /* VM_CR emulated */
+    CHECK(svm_msrpm_exits(map, 0xc0010117u, true));         /* VM_HSAVE_PA refused */
+    CHECK(svm_msrpm_exits(map, 0xc0011fffu, false));        /* unlisted */
+    CHECK(svm_msrpm_exits(map, 0x3a, false));
+    for (uint32_t msr = 0; msr < 0x2000; msr++) {
+        if (svm_msrpm_exits(map, msr, false) != msr_policy_exits(msr, false, MSR_BACKEND_SVM) ||
+            svm_msrpm_exits(map, msr, true) != msr_policy_exits(msr, true, MSR_BACKEND_SVM)) {
+            unit_fail(unit_ctx_, __FILE__, __LINE__, "MSR 0x%x: map and policy differ", msr);
+            return;
+        }
+    }
+}
+
 TEST_SUITE(svm_bitmaps,
+           UNIT(svm_bitmaps_msrpm_from_policy),
            UNIT(svm_bitmaps_msrpm_edges),
            UNIT(svm_bitmaps_msrpm_outside),
            UNIT(svm_bitmaps_msrpm_build),
