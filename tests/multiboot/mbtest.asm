@@ -173,11 +173,23 @@ start:
     call puts
 
     ; End the run (KESTREL_HC_POWER_OFF); it does not return under Kestrel.
+    ; The hypercall is VMCALL on Intel, VMMCALL on AMD (VMCALL is #UD there):
+    ; CPUID leaf 0's EBX tells them apart ("Auth"enticAMD, "Hygo"nGenuine).
+    xor eax, eax
+    cpuid
+    mov esi, ebx
     mov eax, KESTREL_HC_POWER_OFF
     xor ebx, ebx
     xor ecx, ecx
     xor edx, edx
+    cmp esi, 0x68747541
+    je .amd
+    cmp esi, 0x6f677948
+    je .amd
     vmcall
+    jmp .hang
+.amd:
+    vmmcall
 .hang:
     cli
     hlt
