@@ -93,11 +93,11 @@ make_linux_image() {
         "$WORK/vmlinuz:vmlinuz" "$WORK/initrd.gz:initrd.gz"
 }
 
-# need_kvm: skips the test (with detect-kvm.sh's reasons) unless QEMU can
-# use KVM with nested VMX here.
+# need_kvm [vmx|svm]: skips the test (with detect-kvm.sh's reasons) unless
+# QEMU can use KVM with that nested virtualization here (default vmx).
 need_kvm() {
-    local reason
-    if ! reason=$("$ROOT/scripts/detect-kvm.sh" 2>&1 >/dev/null); then
-        skip "no nested VMX through KVM here: $(echo "$reason" | tr '\n' ' ' | sed 's/ *$//')"
+    local reason want=${1:-vmx}
+    if ! reason=$("$ROOT/scripts/detect-kvm.sh" --want "$want" 2>&1 >/dev/null); then
+        skip "no nested ${want^^} through KVM here: $(echo "$reason" | tr '\n' ' ' | sed 's/ *$//')"
     fi
 }
