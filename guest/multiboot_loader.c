@@ -77,7 +77,7 @@ bool multiboot_load(const struct kestrel_bootinfo *bi, const struct kestrel_conf
     }
     fail->about = LOAD_ABOUT_NONE;
     if (!load_modules(bi, cfg, guest, mods, fail) ||
-        !guest_acpi_build(vm, guest, bi->acpi_rsdp, &rsdp, &acpi_size, why)) {
+        !guest_acpi_build(vm, guest, &rsdp, &acpi_size, why)) {
         return false;
     }
     if (img.mb2_unprovided) {

@@ -219,9 +219,8 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (guest_memory_mark_hidden(map, count, cap, &guest_pool) != MEMMAP_OK) {
         give_up("%s", "memory map too fragmented to hide Kestrel's memory");
     }
-    static struct acpi_interrupt_hw hw;
-    acpi_interrupt_hw(bi, &hw);
-    struct vm_setup setup = { .hide_com2 = cfg->console == CFG_CONSOLE_COM2, .hw = &hw };
+    struct vm_setup setup = { .hide_com2 = cfg->console == CFG_CONSOLE_COM2,
+                              .hw = acpi_interrupt_hw(), .fw_acpi = acpi_firmware() };
     if (!vm_create(&vm, virt->ops, payload, map, *count, &setup)) {
         give_up("%s", "cannot create the guest");
     }
