@@ -35,9 +35,26 @@ KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 $(WARN) -O2 -g \
     -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mgeneral-regs-only \
     -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
     -MMD -MP $(INCLUDES)
-KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c core/*.c vmx/*.c svm/*.c guest/*.c guest/linux/*.c guest/multiboot/*.c lib/*.c)
-KERNEL_ASMS := kernel/entry.asm kernel/isr.asm kernel/trampoline_blob.asm drivers/font_blob.asm \
-               vmx/vmx_entry.asm svm/svm_entry.asm guest/images.asm
+# The kernel's sources are found, not listed: every top-level directory is
+# kernel code unless excluded here, so a new directory (a backend, a driver
+# family) is built without touching this file.
+NON_KERNEL_DIRS := boot tests scripts docs include build $(BUILD) .ci
+# The built-in guests (and the runtime they share) are separate images, each
+# built by its own guest/<name>/<name>.mk: a directory with a .mk is theirs.
+GUEST_IMAGE_DIRS := $(patsubst %/,%,$(dir $(wildcard guest/*/*.mk)))
+# kernel/trampoline.asm is a flat 16-bit binary, embedded by
+# trampoline_blob.asm (rule below), not an object of its own.
+KERNEL_FLAT_ASMS := kernel/trampoline.asm
+
+# A directory's subdirectories, and a directory tree, as paths without the
+# trailing slash $(wildcard x/*/) gives.
+subdirs_of = $(patsubst %/,%,$(wildcard $(addsuffix /*/,$(1))))
+dir_tree   = $(foreach d,$(1),$(d) $(call dir_tree,$(call subdirs_of,$(d))))
+KERNEL_TOP_DIRS := $(filter-out $(NON_KERNEL_DIRS),$(patsubst %/,%,$(wildcard */)))
+KERNEL_DIRS := $(filter-out $(GUEST_IMAGE_DIRS) $(addsuffix /%,$(GUEST_IMAGE_DIRS)), \
+                   $(call dir_tree,$(KERNEL_TOP_DIRS)))
+KERNEL_SRCS := $(wildcard $(addsuffix /*.c,$(KERNEL_DIRS)))
+KERNEL_ASMS := $(filter-out $(KERNEL_FLAT_ASMS),$(wildcard $(addsuffix /*.asm,$(KERNEL_DIRS))))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/kernel/%.asm.o)
 
 # ---- loader (GNU-EFI; flags from ../shared/notes/emulators.md §1)

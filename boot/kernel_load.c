@@ -1,5 +1,5 @@
 /*
- * Loading kestrel.elf: validate first (lib/elf64), then copy the PT_LOAD
+ * Loading kestrel.elf: validate first (lib/elf), then copy the PT_LOAD
  * segments into one physically contiguous block, and build the page tables
  * the kernel is entered on: an identity map of all physical memory (the
  * kernel addresses firmware structures and the boot-info by physical
@@ -7,7 +7,7 @@
  * these tables with its own early on.
  */
 #include "loader.h"
-#include "lib/elf64.h"
+#include "lib/elf.h"
 #include "lib/efi_mmap.h"
 #include "lib/pagetable.h"
 #include "cpuid.h"

@@ -187,6 +187,7 @@ bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
     vm->ops = ops;
     vm->map = map;
     vm->map_count = count;
+    vm->fw_acpi = setup->fw_acpi;
     vm->canary = pmm_alloc_pages(1);
     if (!vm->canary) {
         log_error("out of memory for the guest's canary page");

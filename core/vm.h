@@ -61,6 +61,7 @@ struct guest_entry {
 
 struct vm;
 struct backend_ops;
+struct acpi_firmware;             /* lib/acpi_passthrough.h */
 
 struct vcpu {
     uint64_t regs[GPR_COUNT];         /* must stay first: the backends' entry assembly */
@@ -122,6 +123,8 @@ struct vm {
     struct apic_guard apic;           /* IPI mediation: the guest's vCPUs and their logical IDs */
     struct ioapic_guard ioapic;       /* I/O APIC mediation */
     struct mmio_guard mmio;           /* the write-protected MMIO pages */
+    const struct acpi_firmware *fw_acpi;  /* the firmware's ACPI tables as surveyed at boot
+                                             (drivers/acpi.c), for the guest's own */
 };
 
 /* The guest-physical range is guest RAM that Kestrel may read (and write)

@@ -12,6 +12,7 @@
 struct vm_setup {
     bool hide_com2;                          /* console = com2: the guest finds no COM2 */
     const struct acpi_interrupt_hw *hw;      /* I/O APICs and ECAM to guard */
+    const struct acpi_firmware *fw_acpi;     /* the firmware's tables, surveyed at boot */
 };
 
 /* On the BSP, before any vCPU exists: the guest's CPU view, the mediations

@@ -125,18 +125,18 @@ static bool pass_firmware(struct vm *vm, struct frame_pool *guest, const struct 
     return true;
 }
 
-bool guest_acpi_build(struct vm *vm, struct frame_pool *guest, uint64_t fw_rsdp, uint64_t *rsdp,
-                      uint64_t *size, const char **why)
+bool guest_acpi_build(struct vm *vm, struct frame_pool *guest, uint64_t *rsdp, uint64_t *size,
+                      const char **why)
 {
-    if (fw_rsdp) {
-        static struct acpi_survey survey;    /* large (the root's entries): off the stack */
+    const struct acpi_firmware *fw = vm->fw_acpi;
+
+    if (fw && fw->usable) {
         struct acpi_view view = { .map = paging_phys_map, .ctx = 0 };
-        const char *bad;
-        if (acpi_survey(&view, fw_rsdp, &survey, &bad)) {
-            return pass_firmware(vm, guest, &view, &survey, rsdp, size, why);
-        }
+        return pass_firmware(vm, guest, &view, &fw->survey, rsdp, size, why);
+    }
+    if (fw && fw->rsdp) {
         log_warn("guest acpi: the firmware's tables cannot be used (%s): the guest gets Kestrel's",
-                 bad);
+                 fw->unusable_why);
     }
     return build_own(vm, guest, rsdp, size, why);
 }

@@ -130,7 +130,7 @@ bool linux_load(const struct kestrel_bootinfo *bi, const struct kestrel_config *
         return false;
     }
     bzimage_boot_params_init((uint8_t *)zp, file, &info);
-    if (!guest_acpi_build(vm, guest, bi->acpi_rsdp, &rsdp, &acpi_size, why)) {
+    if (!guest_acpi_build(vm, guest, &rsdp, &acpi_size, why)) {
         return false;
     }
     size_t len = kstrlcpy((char *)cmdline, cfg->cmdline, CFG_CMDLINE_MAX);

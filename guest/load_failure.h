@@ -10,6 +10,7 @@ enum load_subject {
     LOAD_ABOUT_INITRD,
     LOAD_ABOUT_MODULE,     /* modules[module] */
     LOAD_ABOUT_CMDLINE,
+    LOAD_ABOUT_BUILTIN_IMAGE,  /* a built-in guest's image inside kestrel.elf */
 };
 
 struct load_failure {

@@ -1,6 +1,6 @@
 /*
  * Multiboot kernels as the guest (Multiboot 0.6.96 and 2.0 specifications):
- * the image is checked (guest/multiboot/multiboot.c), its segments copied
+ * the image is checked (guest/multiboot/multiboot_parse.c), its segments copied
  * to their load addresses, modules and the information structure placed in
  * guest RAM, and the kernel entered in 32-bit protected mode with paging
  * off.  Multiboot 2 kernels get Kestrel's RSDP in the ACPI tags; EFI
@@ -77,7 +77,7 @@ bool multiboot_load(const struct kestrel_bootinfo *bi, const struct kestrel_conf
     }
     fail->about = LOAD_ABOUT_NONE;
     if (!load_modules(bi, cfg, guest, mods, fail) ||
-        !guest_acpi_build(vm, guest, bi->acpi_rsdp, &rsdp, &acpi_size, why)) {
+        !guest_acpi_build(vm, guest, &rsdp, &acpi_size, why)) {
         return false;
     }
     if (img.mb2_unprovided) {

@@ -9,16 +9,13 @@
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
+#include "kernel/payload_loaders.h"
 #include "mm/pmm.h"
 #include "mm/guest_memory.h"
 #include "core/vm_lifecycle.h"
 #include "kernel/virt.h"
-#include "drivers/lapic.h"
 #include "drivers/timer.h"
 #include "drivers/acpi.h"
-#include "guest/builtin.h"
-#include "guest/linux_loader.h"
-#include "guest/multiboot_loader.h"
 
 #define RESERVE_PAGES      4096          /* 16 MiB kept for Kestrel after the hand-over */
 #define AP_READY_US        1000000
@@ -58,52 +55,6 @@ void guest_run_ap(struct percpu *cpu)
         __atomic_fetch_add(&vm.left, 1, __ATOMIC_ACQ_REL);
     }
     cpu_stop();
-}
-
-/* The guest's view of the machine, for a built-in guest. */
-static void fill_boot_info(const struct kestrel_bootinfo *bi, const struct kestrel_config *cfg,
-                           struct guest_boot_info *info)
-{
-    __builtin_memset(info, 0, sizeof(*info));
-    for (unsigned i = 0; i < vm.vcpu_count; i++) {
-        info->apic_ids[i] = vm.apic_ids[i];
-    }
-    info->bsp_apic_id = vm.apic_ids[0];
-    info->cpu_count = vm.vcpu_count;
-    info->x2apic = lapic_is_x2apic();
-    info->lapic_base = rdmsr(0x1b) & ~0xfffull;
-    /* Kestrel's own AP page is free again now that its APs run: the guest
-     * may use it for its own AP start-up code. */
-    info->ap_start_page = bi->trampoline_phys;
-    info->hypervisor_probe = vm.canary;
-    info->tsc_hz = timer_tsc_hz();
-    for (size_t i = 0; i < vm.map_count; i++) {
-        if (vm.map[i].kind == MEM_RUNTIME_DATA || vm.map[i].kind == MEM_RUNTIME_CODE) {
-            info->firmware_probe = vm.map[i].base;
-            break;
-        }
-    }
-    __builtin_memcpy(info->hostile_case, cfg->hostile_case, sizeof(info->hostile_case));
-    info->hostile_case[sizeof(info->hostile_case) - 1] = 0;
-    for (unsigned i = 0; i < percpu_count; i++) {
-        if (!vm.vcpus[i] && info->outside_count < sizeof(info->outside_apic_ids) / 4) {
-            info->outside_apic_ids[info->outside_count++] = percpu_table[i]->apic_id;
-        }
-    }
-    info->ioapic_base = vm.ioapic.count ? vm.ioapic.chips[0].base : 0;
-    const struct port_guard_state *ports = &vm.ports;
-    info->pm1a_cnt_port = ports->chipset_pm1a_cnt;
-    for (unsigned i = 0; i < PM_WATCHED_MAX; i++) {
-        if (ports->pm.watched[i].cnt_port && ports->pm.watched[i].cnt_port == ports->chipset_pm1a_cnt) {
-            info->pm1a_s5_typ = ports->pm.watched[i].s5_slp_typ;
-        }
-    }
-    info->pm_chipset = ports->pm_device.kind == PM_CHIPSET_PIIX4 ? GUEST_PM_CHIPSET_PIIX4
-                     : ports->pm_device.kind == PM_CHIPSET_ICH ? GUEST_PM_CHIPSET_ICH
-                                                              : GUEST_PM_CHIPSET_NONE;
-    info->pm_bus = ports->pm_device.bus;
-    info->pm_dev = ports->pm_device.dev;
-    info->pm_fn = ports->pm_device.fn;
 }
 
 /* CPUs outside the guest that NMIs reached during the run (the guest's IPIs
@@ -205,6 +156,9 @@ static void give_up_load(const char *payload, const struct kestrel_config *cfg,
         break;
     case LOAD_ABOUT_NONE:
         break;
+    case LOAD_ABOUT_BUILTIN_IMAGE:
+        give_up("built-in guest cannot be loaded: %s", f->why);
+        break;
     }
     launch = LAUNCH_NEVER;
     if (what && line) {
@@ -220,14 +174,10 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
                    struct mem_region *map, size_t *count, size_t cap)
 {
     const char *payload = config_payload_name(cfg->payload);
-    bool is_linux = cfg->payload == CFG_PAYLOAD_LINUX;
-    bool is_multiboot = cfg->payload == CFG_PAYLOAD_MULTIBOOT;
-    const struct builtin_image *img = builtin_find(payload);
-    struct guest_boot_info info;
+    payload_load_fn *load = payload_loader(cfg->payload);
     struct guest_entry entry = { 0 };
-    const char *why;
 
-    if (!img && !is_linux && !is_multiboot) {
+    if (!load) {
         give_up("payload %s is not implemented yet", payload);
     }
     const struct virt_choice *virt = virt_choice();
@@ -269,24 +219,14 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     if (guest_memory_mark_hidden(map, count, cap, &guest_pool) != MEMMAP_OK) {
         give_up("%s", "memory map too fragmented to hide Kestrel's memory");
     }
-    static struct acpi_interrupt_hw hw;
-    acpi_interrupt_hw(bi, &hw);
-    struct vm_setup setup = { .hide_com2 = cfg->console == CFG_CONSOLE_COM2, .hw = &hw };
+    struct vm_setup setup = { .hide_com2 = cfg->console == CFG_CONSOLE_COM2,
+                              .hw = acpi_interrupt_hw(), .fw_acpi = acpi_firmware() };
     if (!vm_create(&vm, virt->ops, payload, map, *count, &setup)) {
         give_up("%s", "cannot create the guest");
     }
-    if (is_linux || is_multiboot) {
-        struct load_failure fail = { 0 };
-        bool ok = is_linux ? linux_load(bi, cfg, &vm, &guest_pool, &entry, &fail)
-                           : multiboot_load(bi, cfg, &vm, &guest_pool, &entry, &fail);
-        if (!ok) {
-            give_up_load(payload, cfg, &fail);
-        }
-    } else {
-        fill_boot_info(bi, cfg, &info);
-        if (!builtin_load(img, &guest_pool, &info, &entry, &why)) {
-            give_up("built-in guest cannot be loaded: %s", why);
-        }
+    struct load_failure fail = { 0 };
+    if (!load(bi, cfg, &vm, &guest_pool, &entry, &fail)) {
+        give_up_load(payload, cfg, &fail);
     }
 
     vm_intercept_ports(&vm);

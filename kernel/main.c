@@ -221,7 +221,7 @@ void kmain(struct kestrel_bootinfo *bi)
     if (lapic_id() != bsp->apic_id) {
         log_warn("boot CPU has APIC ID %u, firmware said %u", lapic_id(), bsp->apic_id);
     }
-    acpi_crosscheck_cpus(bi);
+    acpi_survey_firmware(bi);
 
     /* Before the APs start: each AP enables VMX or SVM as soon as it is up,
      * against the capabilities the BSP read. */

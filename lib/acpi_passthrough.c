@@ -45,13 +45,27 @@ static bool s5_in(const struct acpi_view *v, uint64_t phys, struct acpi_survey *
 bool acpi_survey(const struct acpi_view *v, uint64_t rsdp, struct acpi_survey *s,
                  const char **why)
 {
+    __builtin_memset(s, 0, sizeof(*s));
+    if (!acpi_root_read(v, rsdp, &s->root, why))
+        return false;
+    return acpi_survey_root(v, &s->root, s, why);
+}
+
+bool acpi_survey_root(const struct acpi_view *v, const struct acpi_root *root,
+                      struct acpi_survey *s, const char **why)
+{
     uint64_t fadt_at;
     const uint8_t *fadt, *madt;
     uint32_t fadt_len;
 
-    __builtin_memset(s, 0, sizeof(*s));
-    if (!acpi_root_read(v, rsdp, &s->root, why))
-        return false;
+    /* root may be s->root itself (acpi_survey): clear around it. */
+    if (root != &s->root)
+        s->root = *root;
+    s->madt = 0;
+    s->madt_len = 0;
+    __builtin_memset(&s->hw, 0, sizeof(s->hw));
+    s->s5_found = false;
+    s->s5_typ_a = s->s5_typ_b = 0;
     fadt_at = acpi_find(v, &s->root, "FACP");
     fadt = fadt_at ? acpi_table_at(v, fadt_at, &fadt_len) : NULL;
     if (fadt == NULL) {

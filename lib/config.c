@@ -53,15 +53,6 @@ static const char *const console_names[] = {
 };
 #define CONSOLE_COUNT (sizeof(console_names) / sizeof(console_names[0]))
 
-static const char *const payload_names[] = {
-    [CFG_PAYLOAD_SELFTEST] = "selftest",
-    [CFG_PAYLOAD_HOSTILE] = "hostile",
-    [CFG_PAYLOAD_BENCH] = "bench",
-    [CFG_PAYLOAD_LINUX] = "linux",
-    [CFG_PAYLOAD_MULTIBOOT] = "multiboot",
-};
-#define PAYLOAD_COUNT (sizeof(payload_names) / sizeof(payload_names[0]))
-
 static const char *const loglevel_names[] = {
     [CFG_LOG_ERROR] = "error",
     [CFG_LOG_WARN] = "warn",
@@ -166,12 +157,13 @@ static bool set_payload(struct parser *ps, struct span value)
 
     if (!check_not_set_yet(ps, cfg->payload_line, "payload"))
         return false;
-    int p = lookup(value, payload_names, PAYLOAD_COUNT);
-    if (p < 0)
-        return fail(ps, ps->line,
-                    "bad payload '%.*s' (expected selftest, hostile, bench, linux or multiboot)",
-                    shown(value), value.p);
-    cfg->payload = (enum cfg_payload)p;
+    if (!payload_kind_find(value.p, value.len, &cfg->payload)) {
+        char names[80];
+
+        payload_kind_names(names, sizeof(names));
+        return fail(ps, ps->line, "bad payload '%.*s' (expected %s)", shown(value), value.p,
+                    names);
+    }
     cfg->payload_line = ps->line;
     return true;
 }
@@ -371,41 +363,59 @@ static bool parse_line(struct parser *ps, struct span line)
     return apply(ps, (enum cfg_key)k, value);
 }
 
-static bool is_builtin(enum cfg_payload p)
+/* The file lines a payload may take, in the order they are checked. */
+static const struct file_input {
+    enum payload_input input;
+    const char        *key;
+} file_inputs[] = {
+    { PAYLOAD_INPUT_KERNEL,  "kernel" },
+    { PAYLOAD_INPUT_INITRD,  "initrd" },
+    { PAYLOAD_INPUT_MODULES, "module" },
+};
+#define FILE_INPUT_COUNT (sizeof(file_inputs) / sizeof(file_inputs[0]))
+
+/* The line of a file input, or 0 when the config gives none. */
+static int input_line(const struct kestrel_config *cfg, enum payload_input input)
 {
-    return p == CFG_PAYLOAD_SELFTEST || p == CFG_PAYLOAD_HOSTILE || p == CFG_PAYLOAD_BENCH;
+    switch (input) {
+    case PAYLOAD_INPUT_KERNEL:  return cfg->kernel[0] != '\0' ? cfg->kernel_line : 0;
+    case PAYLOAD_INPUT_INITRD:  return cfg->initrd[0] != '\0' ? cfg->initrd_line : 0;
+    case PAYLOAD_INPUT_MODULES: return cfg->module_count > 0 ? cfg->modules[0].line : 0;
+    case PAYLOAD_INPUT_CMDLINE: return cfg->cmdline_line;
+    }
+    return 0;
 }
 
 /* Combination rules, checked once every line has been seen so the order of
- * lines in the file does not matter. */
+ * lines in the file does not matter: what the payload needs first, then
+ * what it does not take. */
 static bool check_combination(struct parser *ps)
 {
     const struct kestrel_config *cfg = ps->cfg;
-    const char *payload = config_payload_name(cfg->payload);
+    const struct payload_kind *kind = payload_kind(cfg->payload);
+    const char *payload = kind->name;
 
     if (cfg->hostile_case[0] != '\0' && cfg->payload != CFG_PAYLOAD_HOSTILE)
         return fail(ps, cfg->hostile_case_line, "hostile_case needs payload 'hostile', not '%s'",
                     payload);
-    if (is_builtin(cfg->payload)) {
-        if (cfg->kernel[0] != '\0')
-            return fail(ps, cfg->kernel_line,
-                        "kernel is not used by the built-in payload '%s'", payload);
-        if (cfg->initrd[0] != '\0')
-            return fail(ps, cfg->initrd_line,
-                        "initrd is not used by the built-in payload '%s'", payload);
-        if (cfg->module_count > 0)
-            return fail(ps, cfg->modules[0].line,
-                        "module is not used by the built-in payload '%s'", payload);
-        return true;
+    for (size_t i = 0; i < FILE_INPUT_COUNT; i++) {
+        const struct file_input *f = &file_inputs[i];
+        if ((kind->needs & f->input) && input_line(cfg, f->input) == 0)
+            return fail(ps, cfg->payload_line, "payload '%s' needs a '%s = \\path' line",
+                        payload, f->key);
     }
-    if (cfg->kernel[0] == '\0')
-        return fail(ps, cfg->payload_line, "payload '%s' needs a 'kernel = \\path' line",
-                    payload);
-    if (cfg->initrd[0] != '\0' && cfg->payload != CFG_PAYLOAD_LINUX)
-        return fail(ps, cfg->initrd_line, "initrd needs payload 'linux', not '%s'", payload);
-    if (cfg->module_count > 0 && cfg->payload != CFG_PAYLOAD_MULTIBOOT)
-        return fail(ps, cfg->modules[0].line, "module needs payload 'multiboot', not '%s'",
-                    payload);
+    for (size_t i = 0; i < FILE_INPUT_COUNT; i++) {
+        const struct file_input *f = &file_inputs[i];
+        int line = input_line(cfg, f->input);
+        if (line == 0 || (kind->takes & f->input))
+            continue;
+        if (kind->builtin)
+            return fail(ps, line, "%s is not used by the built-in payload '%s'", f->key,
+                        payload);
+        const struct payload_kind *taker = payload_kind_taking(f->input);
+        return fail(ps, line, "%s needs payload '%s', not '%s'", f->key,
+                    taker ? taker->name : "?", payload);
+    }
     return true;
 }
 
@@ -480,9 +490,9 @@ bool config_parse(const char *text, size_t len, struct kestrel_config *cfg,
 
 const char *config_payload_name(enum cfg_payload p)
 {
-    if ((unsigned)p < PAYLOAD_COUNT)
-        return payload_names[p];
-    return "unknown";
+    const struct payload_kind *kind = payload_kind(p);
+
+    return kind ? kind->name : "unknown";
 }
 
 const char *config_console_name(enum cfg_console c)

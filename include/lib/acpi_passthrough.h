@@ -42,6 +42,23 @@ struct acpi_survey {
 bool acpi_survey(const struct acpi_view *v, uint64_t rsdp, struct acpi_survey *s,
                  const char **why);
 
+/* The same from a root table already read (by acpi_root_read), so a caller
+ * that also needs the root when the FADT is missing reads it once.  root may
+ * be &s->root. */
+bool acpi_survey_root(const struct acpi_view *v, const struct acpi_root *root,
+                      struct acpi_survey *s, const char **why);
+
+/* The firmware's tables as Kestrel surveyed them once at boot
+ * (drivers/acpi.c), for everything that needs them later (the guest's
+ * tables, guest/guest_acpi.c). */
+struct acpi_firmware {
+    uint64_t    rsdp;                    /* 0: the firmware has no tables */
+    bool        root_ok;                 /* RSDP and root table valid: survey.root is filled */
+    bool        usable;                  /* the whole survey succeeded: a guest can get them */
+    const char *unusable_why;            /* why not, when rsdp != 0 and !usable */
+    struct acpi_survey survey;
+};
+
 struct acpi_passthrough_result {
     size_t   size;                       /* bytes written at buf */
     uint64_t madt;                       /* guest-physical address of Kestrel's MADT */

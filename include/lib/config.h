@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include "lib/payload_kinds.h"
 
 #define CFG_PATH_MAX    64       /* fits bootinfo_file.name */
 #define CFG_ARGS_MAX    256
@@ -32,14 +33,6 @@
 #define CFG_MODULES_MAX 8
 #define CFG_LINE_MAX    1100     /* longer lines are an error */
 #define CFG_CASE_MAX    48
-
-enum cfg_payload {
-    CFG_PAYLOAD_SELFTEST = 0,    /* the default when no payload line exists */
-    CFG_PAYLOAD_HOSTILE,
-    CFG_PAYLOAD_BENCH,
-    CFG_PAYLOAD_LINUX,
-    CFG_PAYLOAD_MULTIBOOT,
-};
 
 enum cfg_loglevel {
     CFG_LOG_ERROR = 0,
@@ -94,8 +87,10 @@ void config_defaults(struct kestrel_config *cfg);
 
 /* Parses len bytes of text (need not be NUL-terminated; may have CRLF line
  * ends).  Returns true and fills *cfg, or false and fills *err.  Checks the
- * combination too: linux needs kernel; initrd only with linux; module only
- * with multiboot; kernel/initrd/module are refused for built-in payloads. */
+ * combination too, from the payload kinds' table (lib/payload_kinds.h): a
+ * kernel, initrd or module line the payload does not take is an error, and
+ * so is a missing one it needs.  A cmdline line is accepted with any payload
+ * (a built-in guest ignores it), as it always was. */
 bool config_parse(const char *text, size_t len, struct kestrel_config *cfg,
                   struct cfg_error *err);
 

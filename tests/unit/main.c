@@ -11,7 +11,8 @@
 extern const struct unit_suite kstring_suite;
 extern const struct unit_suite fmt_suite;
 extern const struct unit_suite config_suite;
-extern const struct unit_suite elf64_suite;
+extern const struct unit_suite payload_kinds_suite;
+extern const struct unit_suite elf_suite;
 extern const struct unit_suite memmap_suite;
 extern const struct unit_suite bootinfo_suite;
 extern const struct unit_suite pagetable_suite;
@@ -48,7 +49,7 @@ extern const struct unit_suite insn_length_suite;
 static const struct unit_suite *const suites[] = {
     &guest_memory_suite,
     &vmx_caps_suite,
-    &kstring_suite, &fmt_suite,    &config_suite,    &elf64_suite,
+    &kstring_suite, &fmt_suite,    &config_suite,    &payload_kinds_suite, &elf_suite,
     &memmap_suite,  &bootinfo_suite, &pagetable_suite,
     &frames_suite,  &psf_suite,
     &mtrr_suite, &slat_suite,

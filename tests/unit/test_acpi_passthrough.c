@@ -163,6 +163,35 @@ TEST(survey_finds_fixed_hardware_madt_and_s5)
     CHECK(s.madt_len > 44);
 }
 
+/* From a root read beforehand (drivers/acpi.c reads it once for its own
+ * uses), into a survey that held another machine's: the same result. */
+TEST(survey_from_a_root_already_read)
+{
+    struct acpi_view v = fw_view();
+    struct acpi_survey whole, from_root;
+    struct acpi_root root;
+    const char *why = NULL;
+
+    make_firmware(true);
+    CHECK(acpi_survey(&v, FW_BASE, &whole, &why));
+    CHECK(acpi_root_read(&v, FW_BASE, &root, &why));
+    memset(&from_root, 0xa5, sizeof(from_root));
+    CHECK(acpi_survey_root(&v, &root, &from_root, &why));
+    CHECK(memcmp(&from_root.root, &whole.root, sizeof(root)) == 0);
+    CHECK_EQ_U64(from_root.madt, whole.madt);
+    CHECK_EQ_U64(from_root.madt_len, whole.madt_len);
+    CHECK(memcmp(&from_root.hw, &whole.hw, sizeof(whole.hw)) == 0);
+    CHECK_EQ_U64(from_root.s5_found, whole.s5_found);
+    CHECK_EQ_U64(from_root.s5_typ_a, whole.s5_typ_a);
+    CHECK_EQ_U64(from_root.s5_typ_b, whole.s5_typ_b);
+    /* The root may be the survey's own. */
+    memset(&from_root, 0, sizeof(from_root));
+    from_root.root = root;
+    CHECK(acpi_survey_root(&v, &from_root.root, &from_root, &why));
+    CHECK_EQ_U64(from_root.madt, whole.madt);
+    CHECK(memcmp(&from_root.root, &whole.root, sizeof(root)) == 0);
+}
+
 TEST(survey_refuses_broken_roots)
 {
     struct acpi_view v = fw_view();
@@ -630,6 +659,7 @@ TEST(mcfg_segment0)
 TEST_SUITE(acpi_passthrough,
     UNIT(mcfg_segment0),
     UNIT(survey_finds_fixed_hardware_madt_and_s5),
+    UNIT(survey_from_a_root_already_read),
     UNIT(survey_refuses_broken_roots),
     UNIT(survey_reads_an_rsdt_only_firmware),
     UNIT(survey_refuses_a_root_longer_than_it_reads),

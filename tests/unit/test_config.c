@@ -475,6 +475,18 @@ TEST(config_cross_check_builtin_payloads)
     CHECK_CFG_ERROR("kernel = \\k\n", 1, "built-in payload 'selftest'");
 }
 
+/* A command line is no file: every payload accepts one (a built-in guest
+ * ignores it), as before the payload table. */
+TEST(config_cross_check_cmdline_with_any_payload)
+{
+    struct kestrel_config cfg;
+
+    CHECK_CFG_OK("payload = hostile\ncmdline = x\n", &cfg);
+    CHECK_CFG_OK("payload = bench\ncmdline = x\n", &cfg);
+    CHECK_CFG_OK("payload = multiboot\nkernel = \\k\ncmdline = x\n", &cfg);
+    CHECK_STR(cfg.cmdline, "x");
+}
+
 TEST(config_cross_check_ignores_line_order)
 {
     struct kestrel_config cfg;
@@ -592,6 +604,7 @@ TEST_SUITE(config,
     UNIT(config_cross_check_initrd_needs_linux),
     UNIT(config_cross_check_module_needs_multiboot),
     UNIT(config_cross_check_builtin_payloads),
+    UNIT(config_cross_check_cmdline_with_any_payload),
     UNIT(config_cross_check_ignores_line_order),
     UNIT(config_null_error_pointer),
     UNIT(config_reparse_resets_state),

@@ -1,4 +1,4 @@
-/* Unit tests for guest/multiboot/multiboot.c. */
+/* Unit tests for guest/multiboot/ (multiboot_parse.c and multiboot_info.c). */
 #include "test.h"
 #include "test_bytes.h"
 
@@ -580,7 +580,7 @@ TEST(mb1_elf_refusals)
     ELF32_CASE(w32(img.b, 116 + 4, 0x2001), "ELF segment extends past end of file");
     ELF32_CASE(w32(img.b, 116 + 4, 0xFFFFF800), "ELF segment extends past end of file");
     ELF32_CASE(w32(img.b, 116 + 12, 0xFFFFE000), "ELF segment is not below 4 GiB "
-                                                 "(multiboot loads by physical address)");
+                                                 "(loaded by physical address)");
     ELF32_CASE(w32(img.b, 116 + 12, TEXT_PHYS + 0xFFF), "ELF segments overlap in physical memory");
     ELF32_CASE(w32(img.b, 116 + 12, TEXT_PHYS - 0x2FFF), "ELF segments overlap in physical memory");
     ELF32_CASE((w32(img.b, 52, 4), w32(img.b, 116, 6)), "ELF image has no PT_LOAD segments");
@@ -595,7 +595,7 @@ TEST(mb1_elf_refusals)
     build_elf64(&img, 0xFFFFFFFF80100000ull);
     mb1_header(img.b, 0x1000, 0);
     w64(img.b, 120 + 24, 0x100000000ull);
-    CHECK_REJECT(&img, "ELF segment is not below 4 GiB (multiboot loads by physical address)");
+    CHECK_REJECT(&img, "ELF segment is not below 4 GiB (loaded by physical address)");
     build_elf64(&img, 0xFFFFFFFF80100000ull);
     mb1_header(img.b, 0x1000, 0);
     w64(img.b, 120 + 16, UINT64_MAX - 0x1000);

@@ -1,7 +1,9 @@
-/* Unit tests for lib/elf64.c. */
+/* Unit tests for lib/elf.c: elf64_check (kestrel.elf) and elf_check_phys
+ * (ELF32 and ELF64 by physical address; multiboot kernels, whose tests in
+ * test_multiboot.c go through every refusal). */
 #include "test.h"
 
-#include "lib/elf64.h"
+#include "lib/elf.h"
 
 #include <stdlib.h>
 
@@ -569,7 +571,143 @@ TEST(elf64_random_header_corruption)
     CHECK(accepted > 0);
 }
 
-TEST_SUITE(elf64,
+/* ---- elf_check_phys: ELF32 and ELF64 by physical address -------------------
+ * The refusals are driven through multiboot_find in test_multiboot.c; these
+ * check the results and the class-independent rules directly. */
+
+static void put_le(unsigned char *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+#define PHYS_IMAGE_SIZE 0x400u
+
+/* An ELF32 i386 image linked at 0xC0100000, loaded at 1 MiB: its data
+ * segment comes first in the program headers but lies higher. */
+static void build_elf32_phys(unsigned char *b)
+{
+    memset(b, 0, PHYS_IMAGE_SIZE);
+    memcpy(b, "\x7f" "ELF", 4);
+    b[4] = 1, b[5] = 1, b[6] = 1;
+    put_le(b + 16, 2, 2);                 /* ET_EXEC */
+    put_le(b + 18, 3, 2);                 /* EM_386 */
+    put_le(b + 20, 1, 4);
+    put_le(b + 24, 0xC0100010u, 4);       /* e_entry: virtual */
+    put_le(b + 28, 52, 4);                /* e_phoff */
+    put_le(b + 42, 32, 2);
+    put_le(b + 44, 2, 2);
+    /* data, then text */
+    put_le(b + 52, 1, 4);
+    put_le(b + 52 + 4, 0x300, 4);
+    put_le(b + 52 + 8, 0xC0101000u, 4);
+    put_le(b + 52 + 12, 0x101000, 4);
+    put_le(b + 52 + 16, 0x100, 4);
+    put_le(b + 52 + 20, 0x2000, 4);
+    put_le(b + 84, 1, 4);
+    put_le(b + 84 + 4, 0x100, 4);
+    put_le(b + 84 + 8, 0xC0100000u, 4);
+    put_le(b + 84 + 12, 0x100000, 4);
+    put_le(b + 84 + 16, 0x200, 4);
+    put_le(b + 84 + 20, 0x1000, 4);
+}
+
+static int check_phys_bytes(const unsigned char *b, size_t size, struct elf_phys_image *out,
+                            const char **why)
+{
+    unsigned char *copy = malloc(size > 0 ? size : 1);
+
+    memcpy(copy, b, size);
+    int r = elf_check_phys(copy, size, out, why);
+    free(copy);
+    return r;
+}
+
+TEST(elf_phys_elf32_sorted_and_entry_translated)
+{
+    unsigned char b[PHYS_IMAGE_SIZE];
+    struct elf_phys_image img;
+    const char *why = NULL;
+
+    build_elf32_phys(b);
+    CHECK_EQ_U64(check_phys_bytes(b, sizeof(b), &img, &why), 0);
+    CHECK_EQ_U64(img.elf_class, 32);
+    CHECK_EQ_U64(img.segment_count, 2);
+    CHECK_EQ_U64(img.segments[0].phys, 0x100000);
+    CHECK_EQ_U64(img.segments[0].file_offset, 0x100);
+    CHECK_EQ_U64(img.segments[0].vaddr, 0xC0100000u);
+    CHECK_EQ_U64(img.segments[1].phys, 0x101000);
+    CHECK_EQ_U64(img.segments[1].mem_size, 0x2000);
+    CHECK_EQ_U64(img.entry, 0x100010);
+    /* An entry outside every virtual range is taken as physical. */
+    put_le(b + 24, 0x100020, 4);
+    CHECK_EQ_U64(check_phys_bytes(b, sizeof(b), &img, &why), 0);
+    CHECK_EQ_U64(img.entry, 0x100020);
+}
+
+TEST(elf_phys_elf64_and_class_rules)
+{
+    unsigned char b[PHYS_IMAGE_SIZE];
+    struct elf_phys_image img;
+    const char *why = NULL;
+
+    memset(b, 0, sizeof(b));
+    memcpy(b, "\x7f" "ELF", 4);
+    b[4] = 2, b[5] = 1, b[6] = 1;
+    put_le(b + 16, 2, 2);
+    put_le(b + 18, 62, 2);                /* EM_X86_64 */
+    put_le(b + 20, 1, 4);
+    put_le(b + 24, 0xFFFFFFFF80200008ull, 8);
+    put_le(b + 32, 64, 8);
+    put_le(b + 54, 56, 2);
+    put_le(b + 56, 1, 2);
+    put_le(b + 64, 1, 4);
+    put_le(b + 64 + 8, 0x200, 8);
+    put_le(b + 64 + 16, 0xFFFFFFFF80200000ull, 8);
+    put_le(b + 64 + 24, 0x200000, 8);
+    put_le(b + 64 + 32, 0x100, 8);
+    put_le(b + 64 + 40, 0x100, 8);
+    CHECK_EQ_U64(check_phys_bytes(b, sizeof(b), &img, &why), 0);
+    CHECK_EQ_U64(img.elf_class, 64);
+    CHECK_EQ_U64(img.entry, 0x200008);
+    /* The ELF64 checker of kestrel.elf is stricter: no executable segment. */
+    CHECK_EQ_U64(elf64_check(b, sizeof(b), NULL, &why), (uint64_t)-1);
+    /* ELF64 must be x86-64, ELF32 must be i386. */
+    put_le(b + 18, 3, 2);
+    CHECK_EQ_U64(check_phys_bytes(b, sizeof(b), NULL, &why), (uint64_t)-1);
+    CHECK_STR(why, "ELF machine is not i386 (ELF32) or x86-64 (ELF64)");
+    /* Above 4 GiB by physical address. */
+    put_le(b + 18, 62, 2);
+    put_le(b + 64 + 24, 0xFFFFFF80ull, 8);
+    CHECK_EQ_U64(check_phys_bytes(b, sizeof(b), NULL, &why), (uint64_t)-1);
+    CHECK_STR(why, "ELF segment is not below 4 GiB (loaded by physical address)");
+}
+
+TEST(elf_phys_magic_and_truncation)
+{
+    unsigned char b[PHYS_IMAGE_SIZE];
+    struct elf_phys_image img, before;
+    const char *why;
+
+    build_elf32_phys(b);
+    CHECK(elf_has_magic(b, sizeof(b)));
+    CHECK(!elf_has_magic(b, 3));
+    CHECK(!elf_has_magic(NULL, 4));
+    /* Every truncation is refused, and a refusal leaves *img alone. */
+    memset(&before, 0x5a, sizeof(before));
+    for (size_t n = 0; n < 0x300; n++) {
+        img = before;
+        why = NULL;
+        CHECK_EQ_U64(check_phys_bytes(b, n, &img, &why), (uint64_t)-1);
+        CHECK(why != NULL);
+        CHECK(memcmp(&img, &before, sizeof(img)) == 0);
+    }
+    b[0] = 'X';
+    CHECK_EQ_U64(check_phys_bytes(b, sizeof(b), NULL, &why), (uint64_t)-1);
+    CHECK_STR(why, "not an ELF image");
+}
+
+TEST_SUITE(elf,
     UNIT(elf64_valid_image),
     UNIT(elf64_optional_outputs),
     UNIT(elf64_segments_sorted_by_vaddr),
@@ -590,4 +728,7 @@ TEST_SUITE(elf64,
     UNIT(elf64_empty_load_segment_ignored),
     UNIT(elf64_load_segment_limit),
     UNIT(elf64_random_header_corruption),
+    UNIT(elf_phys_elf32_sorted_and_entry_translated),
+    UNIT(elf_phys_elf64_and_class_rules),
+    UNIT(elf_phys_magic_and_truncation),
 );
