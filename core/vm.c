@@ -180,6 +180,10 @@ static bool build_slat(struct vm *vm)
 
 static void vcpu_start_ipi(void *ctx, unsigned slot, uint8_t delivery, uint8_t vector);
 
+/* ICR[31:0] of the NMI that makes a vCPU leave the guest (SDM 11.6.1:
+ * delivery mode NMI, level assert, physical, no shorthand). */
+#define VCPU_KICK_ICR ((APIC_DELIVERY_NMI << 8) | (1u << 14))
+
 bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
                const struct mem_region *map, size_t count, const struct vm_setup *setup)
 {
@@ -244,6 +248,11 @@ static void vcpu_start_ipi(void *ctx, unsigned slot, uint8_t delivery, uint8_t v
         if (t->started) {
             __atomic_store_n(&t->init_pending, true, __ATOMIC_RELEASE);
             t->attention = true;
+            /* A kick, so the vCPU acts on it now even if it never exits
+             * (halted, or spinning): an NMI always exits, and its handler
+             * does not queue it for the guest while an INIT is pending (a
+             * real INIT discards a pending NMI too). */
+            lapic_send_ipi_raw(t->apic_id, VCPU_KICK_ICR);
         }
         return;
     }
@@ -282,6 +291,10 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
 static void vcpu_nmi_arrived(void *ctx)
 {
     struct vcpu *v = ctx;
+    if (__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE)) {
+        v->attention = true;      /* a kick for a virtual INIT (vcpu_start_ipi) */
+        return;
+    }
     if (v->vm->end == GUEST_RUNNING) {
         __atomic_store_n(&v->nmi_pending, true, __ATOMIC_RELEASE);
         v->attention = true;

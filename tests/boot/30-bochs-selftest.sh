@@ -17,6 +17,7 @@ grep -Eq '^selftest: PASS ([0-9]+)/\1$' "$LOG" || fail "no 'selftest: PASS n/n' 
 [ "$(grep -Eo '^selftest: PASS [0-9]+' "$LOG" | grep -Eo '[0-9]+$')" -ge 48 ] \
     || fail "fewer than 48 checks (12 per CPU) ran"
 expect_no_match '^selftest: .*FAIL'
+expect_line "selftest: restart of cpu 3 ok"
 expect_line "kestrel: guest powered off"
 expect_order "kestrel: guest selftest running on 4 cpus" "kestrel: guest powered off"
 for apic in 0 1 2 3; do

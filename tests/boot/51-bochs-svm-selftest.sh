@@ -23,6 +23,7 @@ expect_line "kestrel: guest selftest running on 4 cpus"
 expect_order "kestrel: svm on 4/4 cpus" "kestrel: guest selftest running on 4 cpus"
 expect_line "selftest: PASS 48/48"
 expect_no_match '^selftest: .*FAIL'
+expect_line "selftest: restart of cpu 3 ok"
 expect_line "kestrel: guest powered off"
 for apic in 0 1 2 3; do
     grep -Eq "^kestrel: exits cpu$apic total=[1-9][0-9]* .*cpuid=[1-9]" "$LOG" \
