@@ -8,6 +8,19 @@
 #        make run PAYLOAD=linux   Debian's cloud kernel + a test initramfs (fetched into the cache)
 
 BUILD      ?= build
+
+# Every target that builds installs the Debian packages that are missing first, once per make
+# invocation (scripts/install-deps.sh only asks dpkg when nothing is missing), so `make iso` or
+# `make bench` work on a fresh machine as `make run` and `make test` do.
+ifneq ($(filter-out clean deps,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(KESTREL_DEPS_DONE),1)
+$(shell scripts/install-deps.sh >&2)
+ifneq ($(.SHELLSTATUS),0)
+$(error scripts/install-deps.sh could not install the packages Kestrel needs (see above))
+endif
+export KESTREL_DEPS_DONE := 1
+endif
+endif
 SMP        ?= 4
 MEM        ?=
 EMU        ?=
