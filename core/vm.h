@@ -134,6 +134,48 @@ bool vm_guest_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len);
 /* All exits of a vCPU so far. */
 uint64_t vcpu_exits_total(const struct vcpu *v);
 
+/* Host cycles are measured on one exit in EXIT_CYCLE_SAMPLE per vCPU and
+ * kind (both backends' dispatchers): averages stay right, and the other
+ * exits skip the two RDTSCs. */
+#define EXIT_CYCLE_SAMPLE 16
+
+/* The queue of interrupts a vCPU could not take yet (both backends). */
+static inline bool vcpu_irq_pending(const struct vcpu *v)
+{
+    return (v->pending_irqs[0] | v->pending_irqs[1] | v->pending_irqs[2] | v->pending_irqs[3]) != 0;
+}
+
+static inline bool vcpu_events_pending(const struct vcpu *v)
+{
+    return v->nmi_pending || vcpu_irq_pending(v);
+}
+
+static inline void vcpu_queue_irq(struct vcpu *v, uint8_t vector)
+{
+    v->pending_irqs[vector / 64] |= 1ull << (vector % 64);
+    v->attention = true;
+}
+
+/* The highest pending vector (the LAPIC's priority order), removed. */
+static inline uint8_t vcpu_take_highest_irq(struct vcpu *v)
+{
+    for (int word = 3; word >= 0; word--) {
+        if (v->pending_irqs[word]) {
+            int bit = 63 - __builtin_clzll(v->pending_irqs[word]);
+            v->pending_irqs[word] &= ~(1ull << bit);
+            return (uint8_t)(word * 64 + bit);
+        }
+    }
+    return 0;
+}
+
+/* What an INIT discards: queued interrupts and NMIs. */
+static inline void vcpu_clear_events(struct vcpu *v)
+{
+    v->pending_irqs[0] = v->pending_irqs[1] = v->pending_irqs[2] = v->pending_irqs[3] = 0;
+    v->nmi_pending = false;
+}
+
 /* Ends the guest (first caller wins) and makes every other vCPU leave. */
 void vm_request_end(struct vm *vm, enum guest_end how, const char *words);
 

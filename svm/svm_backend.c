@@ -106,8 +106,8 @@ static bool wait_for_sipi(struct vcpu *v, bool after_init)
     if (after_init) {
         lapic_as_after_init();
         svm_vmcb_guest_init_state(vmcb);
-        v->nmi_pending = v->nmi_blocked = false;
-        v->pending_irqs[0] = v->pending_irqs[1] = v->pending_irqs[2] = v->pending_irqs[3] = 0;
+        vcpu_clear_events(v);
+        v->nmi_blocked = false;
         vmcb->control.intercept_misc1 &= ~(SVM_INTERCEPT1_IRET | SVM_INTERCEPT1_VINTR);
         vmcb->control.int_ctl = 0;
     }
@@ -197,9 +197,7 @@ static void svm_read_view(struct vcpu *v, struct guest_view *out)
     out->paging.cr0 = s->cr0;
     out->paging.cr3 = s->cr3;
     out->paging.cr4 = s->cr4;
-    /* LMA = LME & PG (APM 14.6.1); Bochs' SVM has been seen to save LMA
-     * with paging still off, which no walk can use. */
-    out->paging.efer = (s->cr0 & CR0_PG) ? s->efer : s->efer & ~EFER_LMA;
+    out->paging.efer = svm_guest_efer(s);
     out->rip = s->rip;
     out->rsp = s->rsp;
     out->rflags = s->rflags;

@@ -20,23 +20,6 @@ static bool event_slot_busy(const struct vmcb *vmcb)
     return (vmcb->control.event_inj & SVM_EVENT_VALID) != 0;
 }
 
-static bool any_irq_pending(const struct vcpu *v)
-{
-    return (v->pending_irqs[0] | v->pending_irqs[1] | v->pending_irqs[2] | v->pending_irqs[3]) != 0;
-}
-
-static uint8_t take_highest_irq(struct vcpu *v)
-{
-    for (int word = 3; word >= 0; word--) {
-        if (v->pending_irqs[word]) {
-            int bit = 63 - __builtin_clzll(v->pending_irqs[word]);
-            v->pending_irqs[word] &= ~(1ull << bit);
-            return (uint8_t)(word * 64 + bit);
-        }
-    }
-    return 0;
-}
-
 void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
     struct vmcb *vmcb = vcpu_vmcb(v);
@@ -56,8 +39,7 @@ void svm_requeue_interrupted(struct vcpu *v)
     uint8_t vector = (uint8_t)(info & SVM_EVENT_VECTOR_MASK);
     if (type == SVM_EVENT_TYPE_INTR) {
         /* Taken from the LAPIC already: lost unless Kestrel delivers it. */
-        v->pending_irqs[vector / 64] |= 1ull << (vector % 64);
-        v->attention = true;
+        vcpu_queue_irq(v, vector);
     } else if (type == SVM_EVENT_TYPE_NMI) {
         v->nmi_blocked = false;
         v->nmi_pending = true;
@@ -97,11 +79,11 @@ void svm_deliver_pending(struct vcpu *v)
     /* Until the guest's IRET, a second NMI waits (IRET exits meanwhile). */
     set_intercept1(vmcb, SVM_INTERCEPT1_IRET, v->nmi_blocked);
 
-    if (any_irq_pending(v)) {
+    if (vcpu_irq_pending(v)) {
         if (!event_slot_busy(vmcb) && !shadow && (vmcb->save.rflags & RFLAGS_IF)) {
-            vmcb->control.event_inj = SVM_EVENT(take_highest_irq(v), SVM_EVENT_TYPE_INTR);
+            vmcb->control.event_inj = SVM_EVENT(vcpu_take_highest_irq(v), SVM_EVENT_TYPE_INTR);
         }
-        want_window |= any_irq_pending(v);
+        want_window |= vcpu_irq_pending(v);
     }
     set_interrupt_window(vmcb, want_window);
 }

@@ -18,8 +18,6 @@
 #include "kernel/trap.h"
 #include "kernel/log.h"
 
-#define EXIT_CYCLE_SAMPLE 16
-
 enum exit_kind svm_exit_kind(uint64_t code)
 {
     switch (code) {
@@ -193,12 +191,6 @@ static bool decode_cr_write(struct vcpu *v, struct vmcb *vmcb, unsigned want_cr,
            cr == want_cr;
 }
 
-static void flush_guest_tlb(struct vmcb *vmcb)
-{
-    vmcb->control.tlb_control = svm_caps()->flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID
-                                                          : SVM_TLB_CONTROL_FLUSH_ALL;
-}
-
 /* A CR0 write that changes more than TS/MP, or any CR4 write: judged by
  * the SDM's MOV-to-CR rules (core/cr_rules.c, the same as on VMX), since
  * an emulator may not fault where the hardware does (QEMU's TCG fails
@@ -218,9 +210,8 @@ static enum exit_action handle_cr_write(struct vcpu *v, struct vmcb *vmcb, unsig
     if (!long_mode) {
         value &= 0xffffffffull;   /* outside 64-bit mode the operand is 32 bits */
     }
-    uint64_t efer = (s->cr0 & CR0_PG) ? s->efer : s->efer & ~EFER_LMA;   /* see read_view */
     struct cr_state state = { .cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
-                              .efer = efer & ~SVM_EFER_SVME, .cs_long = long_mode };
+                              .efer = svm_guest_efer(s) & ~SVM_EFER_SVME, .cs_long = long_mode };
     const char *why = cr == 0 ? cr0_write_problem(&state, value)
                               : cr4_write_problem(&state, value, v->vm->cr4_guest_allowed);
     if (why) {
@@ -237,7 +228,7 @@ static enum exit_action handle_cr_write(struct vcpu *v, struct vmcb *vmcb, unsig
     } else {
         s->cr4 = value;
     }
-    flush_guest_tlb(vmcb);        /* as the write would have (PG, PGE, PCIDE, PAE ...) */
+    svm_vmcb_flush_tlb(vmcb);     /* as the write would have (PG, PGE, PCIDE, PAE ...) */
     svm_advance_rip(v, length);
     return EXIT_RESUME;
 }
@@ -358,9 +349,7 @@ enum exit_action svm_exit_dispatch(struct vcpu *v)
             return EXIT_RESUME;    /* svm_backend.c's run loop waits for the SIPI */
         }
         svm_deliver_pending(v);
-        v->attention = v->nmi_pending || v->init_pending ||
-                       (v->pending_irqs[0] | v->pending_irqs[1] | v->pending_irqs[2] |
-                        v->pending_irqs[3]);
+        v->attention = vcpu_events_pending(v) || v->init_pending;
     }
     return action;
 }

@@ -38,6 +38,12 @@ static void set_segment(struct vmcb_segment *s, uint16_t selector, uint64_t base
     s->attrib = attrib;
 }
 
+void svm_vmcb_flush_tlb(struct vmcb *vmcb)
+{
+    vmcb->control.tlb_control = svm_caps()->flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID
+                                                          : SVM_TLB_CONTROL_FLUSH_ALL;
+}
+
 bool svm_vmcb_create(struct vcpu *v)
 {
     struct vm *vm = v->vm;
@@ -72,8 +78,7 @@ bool svm_vmcb_create(struct vcpu *v)
     c->iopm_base_pa = (uint64_t)(uintptr_t)vm->io_map;
     c->msrpm_base_pa = (uint64_t)(uintptr_t)vm->msr_map;
     c->guest_asid = v->tlb_tag;
-    /* The first run starts from a clean TLB for this ASID. */
-    c->tlb_control = caps->flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID : SVM_TLB_CONTROL_FLUSH_ALL;
+    svm_vmcb_flush_tlb(vmcb);    /* the first run starts from a clean TLB for this ASID */
     /* V_INTR_MASKING clear: the guest's RFLAGS.IF masks physical
      * interrupts, which are not intercepted and go straight to the guest
      * (it owns the LAPIC and its devices), as on VMX with passthrough. */

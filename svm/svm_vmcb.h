@@ -13,14 +13,28 @@
 
 #include "core/vm.h"
 #include "svm/vmcb.h"
+#include "kernel/control_regs.h"
+#include "kernel/msr.h"
 
 static inline struct vmcb *vcpu_vmcb(const struct vcpu *v)
 {
     return (struct vmcb *)(uintptr_t)v->control;
 }
 
+/* The guest's EFER as a page walk or the CR rules must see it: LMA = LME
+ * & PG (APM 14.6.1); Bochs' SVM has been seen to save LMA with paging
+ * still off, which no walk can use. */
+static inline uint64_t svm_guest_efer(const struct vmcb_save *s)
+{
+    return (s->cr0 & CR0_PG) ? s->efer : s->efer & ~EFER_LMA;
+}
+
 /* Allocates and fills the VMCB's control area; false after logging. */
 bool svm_vmcb_create(struct vcpu *v);
+
+/* Flushes this guest's TLB entries at the next VMRUN (by ASID where the CPU
+ * can; svm_backend.c goes back to "do nothing" after each run). */
+void svm_vmcb_flush_tlb(struct vmcb *vmcb);
 
 void svm_vmcb_guest_entry(struct vmcb *vmcb, const struct guest_entry *e);
 

@@ -105,10 +105,5 @@ void exit_deliver_pending(struct vcpu *v);
  * (queue, window, redelivery) is needed. */
 bool exit_interrupt_fast(void);
 
-static inline bool exit_events_pending(const struct vcpu *v)
-{
-    return v->nmi_pending ||
-           (v->pending_irqs[0] | v->pending_irqs[1] | v->pending_irqs[2] | v->pending_irqs[3]);
-}
 
 #endif

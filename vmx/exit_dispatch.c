@@ -73,10 +73,6 @@ static void redeliver_interrupted_event(void)
     vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, vectoring & ~INTR_INFO_NMI_UNBLOCKING);
 }
 
-/* Host cycles are measured on one exit in EXIT_CYCLE_SAMPLE (per vCPU):
- * averages stay right, and the other exits skip the two RDTSCs and the
- * arithmetic. */
-#define EXIT_CYCLE_SAMPLE 16
 
 static inline __attribute__((always_inline)) enum exit_action dispatch_by_table(struct vcpu *v, uint32_t raw)
 {
@@ -121,13 +117,13 @@ static __attribute__((noinline)) int dispatch_general(struct vcpu *v, uint32_t r
     if (__builtin_expect(v->vm->end != GUEST_RUNNING, 0)) {
         return EXIT_LEAVE;     /* this or another vCPU ended the guest */
     }
-    if (__builtin_expect(action == EXIT_RESUME && exit_events_pending(v), 0)) {
+    if (__builtin_expect(action == EXIT_RESUME && vcpu_events_pending(v), 0)) {
         exit_deliver_pending(v);
     }
     /* Re-arm the fast path once nothing is waiting (a guest's end also
      * arrives as an NMI exit, so a race here cannot lose it). */
     if (v->attention) {
-        v->attention = exit_events_pending(v);
+        v->attention = vcpu_events_pending(v);
     }
     return action;
 }

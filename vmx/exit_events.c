@@ -17,24 +17,6 @@
 
 #define RFLAGS_IF (1ull << 9)
 
-static bool any_irq_pending(const struct vcpu *v)
-{
-    return (v->pending_irqs[0] | v->pending_irqs[1] | v->pending_irqs[2] | v->pending_irqs[3]) != 0;
-}
-
-/* The highest pending vector (the LAPIC's priority order), removed. */
-static uint8_t take_highest_irq(struct vcpu *v)
-{
-    for (int word = 3; word >= 0; word--) {
-        if (v->pending_irqs[word]) {
-            int bit = 63 - __builtin_clzll(v->pending_irqs[word]);
-            v->pending_irqs[word] &= ~(1ull << bit);
-            return (uint8_t)(word * 64 + bit);
-        }
-    }
-    return 0;
-}
-
 static void set_window_exiting(uint32_t bit, bool on)
 {
     uint32_t proc = vmcs_read32(VMCS_CTRL_PROC_BASED);
@@ -62,15 +44,15 @@ void exit_deliver_pending(struct vcpu *v)
     }
     set_window_exiting(PROC_NMI_WINDOW, v->nmi_pending);
 
-    if (any_irq_pending(v)) {
+    if (vcpu_irq_pending(v)) {
         bool irq_blocked = !(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
                            (blocking & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS));
         if (!injecting && !irq_blocked) {
             vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO,
-                         INTR_INFO(take_highest_irq(v), INTR_TYPE_EXTERNAL_INTERRUPT));
+                         INTR_INFO(vcpu_take_highest_irq(v), INTR_TYPE_EXTERNAL_INTERRUPT));
         }
     }
-    set_window_exiting(PROC_INTERRUPT_WINDOW, any_irq_pending(v));
+    set_window_exiting(PROC_INTERRUPT_WINDOW, vcpu_irq_pending(v));
 }
 
 bool exit_interrupt_fast(void)
@@ -99,8 +81,7 @@ enum exit_action handle_external_interrupt(struct vcpu *v, uint64_t qual)
     /* "Acknowledge interrupt on exit": the vector is already taken from
      * the LAPIC and sits in the exit interruption information. */
     uint8_t vector = (uint8_t)(vmcs_read32(VMCS_RO_EXIT_INTR_INFO) & INTR_INFO_VECTOR_MASK);
-    v->pending_irqs[vector / 64] |= 1ull << (vector % 64);
-    v->attention = true;
+    vcpu_queue_irq(v, vector);
     return EXIT_RESUME;
 }
 
@@ -117,8 +98,7 @@ static void requeue_interrupted_event(struct vcpu *v)
     uint32_t type = (vectoring & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
     uint8_t vector = (uint8_t)(vectoring & INTR_INFO_VECTOR_MASK);
     if (type == INTR_TYPE_EXTERNAL_INTERRUPT) {
-        v->pending_irqs[vector / 64] |= 1ull << (vector % 64);
-        v->attention = true;
+        vcpu_queue_irq(v, vector);
     } else if (type == INTR_TYPE_NMI) {
         v->nmi_pending = true;
         v->attention = true;
@@ -232,8 +212,7 @@ enum exit_action handle_init(struct vcpu *v, uint64_t qual)
      * the second SIPI is the one that sticks. */
     vmcs_guest_wait_for_sipi();
     v->started = false;
-    v->pending_irqs[0] = v->pending_irqs[1] = v->pending_irqs[2] = v->pending_irqs[3] = 0;
-    v->nmi_pending = false;
+    vcpu_clear_events(v);
     /* Nothing is queued now, so exit_deliver_pending will not run: close
      * the windows here, or their exits would repeat forever. */
     set_window_exiting(PROC_INTERRUPT_WINDOW, false);
