@@ -7,8 +7,8 @@
 #include "core/vm_lifecycle.h"
 #include "core/cpuid_policy.h"
 #include "core/cr_rules.h"
+#include "core/vm_slat.h"
 #include "mm/pmm.h"
-#include "mm/mtrr.h"
 #include "drivers/lapic.h"
 #include "kernel/x86.h"
 #include "kernel/trap.h"
@@ -17,9 +17,6 @@
 #include "kernel/log.h"
 #include "lib/fmt.h"
 
-#define SLAT_TOP_MAX          (512ull << 30)
-#define GIB                   (1ull << 30)
-#define MAXPHYADDR_LEAF       0x80000008u
 
 static const char *const exit_kind_names[EXIT_KIND_COUNT] = {
 #define EXIT_KIND_NAME(k, name) [EXIT_KIND_##k] = #name,
@@ -37,35 +34,10 @@ uint64_t vm_canary_pattern(unsigned i)
     return 0x4b657374726c0000ull ^ (0x9e3779b97f4a7c15ull * (i + 1));
 }
 
-static uint64_t slat_alloc_page(void *ctx)
-{
-    (void)ctx;
-    return pmm_alloc_pages(1);
-}
-
 static uint64_t host_rdmsr(uint32_t msr, void *ctx)
 {
     (void)ctx;
     return rdmsr(msr);
-}
-
-static unsigned phys_addr_bits(void)
-{
-    return cpuid(MAXPHYADDR_LEAF, 0).eax & 0xff;
-}
-
-/* The identity map covers the whole physical address space the CPU can
- * address (capped at 512 GiB: one PML4 entry), so 64-bit PCI BARs above
- * RAM work; with 1 GiB pages that costs a single table. */
-static uint64_t slat_top(const struct mem_region *map, size_t count)
-{
-    unsigned bits = phys_addr_bits();
-    uint64_t top = bits >= 39 ? SLAT_TOP_MAX : 1ull << bits;
-    uint64_t used = memmap_top(map, count);
-    if (used > top) {
-        top = (used + GIB - 1) & ~(GIB - 1);
-    }
-    return top;
 }
 
 /* What the guest is shown of this CPU (core/cpuid_policy.c), and what it
@@ -121,63 +93,6 @@ static void guard_mmio(struct vm *vm, const struct acpi_interrupt_hw *hw)
     }
 }
 
-/* Read-only in the second-level tables (same memory type): a store exits
- * (EPT violation, nested page fault), which core/exit_memory.c decodes and
- * hands to the guard. */
-static enum slat_status write_protect_mmio(struct vm *vm)
-{
-    for (unsigned i = 0; i < vm->mmio.count; i++) {
-        uint64_t page = vm->mmio.pages[i].gpa, hpa;
-        unsigned perms;
-        uint8_t type;
-        if (slat_translate(&vm->slat, page, &hpa, &perms, &type, 0) != 0) {
-            continue;           /* beyond the map: the guest cannot reach it anyway */
-        }
-        enum slat_status st = slat_map(&vm->slat, page, hpa, MMIO_PAGE_SIZE, perms & ~SLAT_WRITE,
-                                       type);
-        if (st != SLAT_OK) {
-            return st;
-        }
-    }
-    return SLAT_OK;
-}
-
-static bool build_slat(struct vm *vm)
-{
-    static struct mtrr_state mtrr;
-
-    mtrr_read_state(&mtrr);
-    vm->slat.alloc = slat_alloc_page;
-    vm->slat.format = vm->ops->slat_format;
-    vm->slat.allow = vm->ops->slat_allow();
-    if (vm->slat.format == SLAT_FORMAT_NPT) {
-        /* NPT leaves name a memory type through the host's PAT. */
-        uint64_t pat = rdmsr(MSR_IA32_PAT);
-        vm->slat.host_pat_set = true;
-        for (unsigned i = 0; i < 8; i++) {
-            vm->slat.host_pat[i] = (uint8_t)(pat >> (8 * i)) & 0x7;
-        }
-    }
-    struct slat_identity_policy policy = { vm->map, vm->map_count, &mtrr,
-                                           slat_top(vm->map, vm->map_count) };
-    enum slat_status st = slat_init(&vm->slat);
-    if (st == SLAT_OK) {
-        st = slat_build_identity(&vm->slat, &policy);
-    }
-    if (st == SLAT_OK) {
-        st = write_protect_mmio(vm);
-    }
-    if (st != SLAT_OK) {
-        log_error("cannot build the guest's %s: %s", vm->slat.format == SLAT_FORMAT_NPT ? "NPT" : "EPT",
-                  slat_status_name(st));
-        return false;
-    }
-    log_info("guest %s: %s %llu tables, top %#llx", vm->name,
-             vm->slat.format == SLAT_FORMAT_NPT ? "NPT" : "EPT",
-             (unsigned long long)vm->slat.tables, (unsigned long long)policy.top);
-    return true;
-}
-
 static void vcpu_start_ipi(void *ctx, unsigned slot, uint8_t delivery, uint8_t vector);
 
 /* ICR[31:0] of the NMI that makes a vCPU leave the guest (SDM 11.6.1:
@@ -213,7 +128,7 @@ bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
      * registers). */
     port_guard_setup(&vm->ports, setup->hide_com2);
     guard_mmio(vm, setup->hw);
-    return build_slat(vm) && ops->vm_init(vm);
+    return vm_build_slat(vm) && ops->vm_init(vm);
 }
 
 /* A mediated INIT or SIPI for the vCPU in slot (software start-up, SVM).
@@ -270,7 +185,7 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
     v->is_bsp = is_bsp;
     v->tlb_tag = cpu_index + 1;      /* tag 0 is the host's */
     v->sipi_vector = -1;
-    msr_shadow_init(&v->msr_shadow, phys_addr_bits(), host_rdmsr, 0);
+    msr_shadow_init(&v->msr_shadow, cpu_phys_addr_bits(), host_rdmsr, 0);
     v->msr_shadow.xss_allowed = vm->xss_allowed;
     v->started = entry != 0;
     if (!vm->ops->vcpu_init(v, entry)) {

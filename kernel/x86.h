@@ -30,6 +30,15 @@ static inline void cpuid64(uint32_t leaf, uint32_t subleaf, uint64_t *a, uint64_
     __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(subleaf));
 }
 
+/* MAXPHYADDR: CPUID 0x80000008 EAX[7:0] (0 where the leaf is missing). */
+static inline unsigned cpu_phys_addr_bits(void)
+{
+    if (cpuid(0x80000000u, 0).eax < 0x80000008u) {
+        return 0;
+    }
+    return cpuid(0x80000008u, 0).eax & 0xff;
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;
