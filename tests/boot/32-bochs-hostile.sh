@@ -20,6 +20,7 @@
 # looping one too), and Kestrel's end lines must come out on the UART the
 # guest left in a mess.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/hostile_verdicts.inc.sh"
 need_bochs
 
 # The cases (guest/hostile/cases_table.c): a case that silently disappears
@@ -58,35 +59,13 @@ expect_line "hostile: starting on the BSP (APIC ID 0, xAPIC); 4 of 4 vCPUs onlin
 
 # ---- the guest's verdicts
 expect_no_match 'NOT REFUSED'
-may_skip() { case " $MAY_SKIP " in *" $1 "*) return 0 ;; esac; return 1; }
-expected=0
-case_line() {   # case_line NAME: refused, or skipped where the machine allows
-    if grep -Fxq -- "hostile: $1 refused" "$LOG"; then
-        expected=$((expected + 1))
-    elif may_skip "${1#cpu[0-9]/}" && grep -Eq "^hostile: $1 skipped \(.+\)$" "$LOG"; then
-        :
-    else
-        fail "no 'hostile: $1 refused' line"
-    fi
-}
-for cpu in $VCPUS; do
-    for c in $PER_CPU_CASES; do case_line "cpu$cpu/$c"; done
-done
-for c in $MACHINE_CASES; do case_line "$c"; done
-while read -r line; do
-    name=${line#hostile: }; name=${name%% skipped*}
-    may_skip "${name#cpu[0-9]/}" || fail "unexpected skip: $line"
-done < <(grep -E '^hostile: .* skipped \(' "$LOG" || true)
+check_case_lines
 grep -Eq '^hostile: PASS ([0-9]+)/\1$' "$LOG" || fail "no 'hostile: PASS n/n' line"
 passed=$(grep -Eo '^hostile: PASS [0-9]+' "$LOG" | grep -Eo '[0-9]+$')
 [ "$passed" -eq "$expected" ] || fail "PASS $passed, but $expected case lines say refused"
 [ "$passed" -ge 151 ] || fail "only $passed attacks counted (151 on Bochs' corei7_skylake_x)"
 
 # ---- Kestrel's own reports: the first refusal of each kind, on cpu 0 and the APs
-warn() {   # warn CPU REGEX: kestrel: warning: cpu CPU: REGEX (reported once)
-    grep -Eq "^kestrel: warning: cpu $1: $2.* \(reported once\)$" "$LOG" \
-        || fail "no warning on cpu $1 matching '$2'"
-}
 for cpu in $VCPUS; do
     warn "$cpu" 'guest vmxon refused \(#UD\): the guest has no VMX'
     warn "$cpu" 'guest mov to cr0 = 0x[0-9a-f]+ refused \(#GP\): CR0.PG cleared in 64-bit mode'
@@ -108,9 +87,6 @@ warn 0 'guest string I/O to an intercepted port refused \(#GP\): its memory oper
 warn 1 'guest IPI refused: INIT IPI \(vector 0\) to APIC ID 0x4: the destination is not one of the guest.s CPUs'
 
 # Counted per vCPU: every IPI, I/O APIC, sleep and PCI attack, not just the warned one.
-refused_count() {   # refused_count CPU KIND
-    grep -E "^kestrel: refused cpu$1 total=" "$LOG" | grep -Eo " $2=[0-9]+" | grep -Eo '[0-9]+$' || echo 0
-}
 for cpu in $VCPUS; do
     grep -Eq "^kestrel: refused cpu$cpu total=[1-9]" "$LOG" || fail "no refusal counts for cpu $cpu"
     [ "$(refused_count "$cpu" vmx-instruction)" -eq 10 ] || fail "cpu $cpu: not 10 VMX instructions refused"

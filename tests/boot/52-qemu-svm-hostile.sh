@@ -12,6 +12,7 @@
 #   loop/db   TCG raises no data-breakpoint #DB during event delivery: no loop.
 # The guest must report exactly those two, with those reasons.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/hostile_verdicts.inc.sh"
 
 PER_CPU_CASES="vmx-instructions/vmxon vmx-instructions/vmclear vmx-instructions/vmptrld
     vmx-instructions/vmread vmx-instructions/vmwrite vmx-instructions/vmlaunch
@@ -47,25 +48,7 @@ expect_line "kestrel: cpus held back 2"
 expect_line "kestrel: guest hostile running on 4 cpus"
 expect_line "hostile: starting on the BSP (APIC ID 0, xAPIC); 4 of 4 vCPUs online"
 
-may_skip() { case " $(echo $MAY_SKIP) " in *" $1 "*) return 0 ;; esac; return 1; }
-expected=0
-case_line() {
-    if grep -Fxq -- "hostile: $1 refused" "$LOG"; then
-        expected=$((expected + 1))
-    elif may_skip "${1#cpu[0-9]/}" && grep -Eq "^hostile: $1 skipped \(.+\)$" "$LOG"; then
-        :
-    else
-        fail "no 'hostile: $1 refused' line"
-    fi
-}
-for cpu in $VCPUS; do
-    for c in $PER_CPU_CASES; do case_line "cpu$cpu/$c"; done
-done
-for c in $MACHINE_CASES; do case_line "$c"; done
-while read -r line; do
-    name=${line#hostile: }; name=${name%% skipped*}
-    may_skip "${name#cpu[0-9]/}" || fail "unexpected skip: $line"
-done < <(grep -E '^hostile: .* skipped \(' "$LOG" || true)
+check_case_lines
 # The emulator's two gaps, and nothing else.
 expect_line "hostile: ac/cpl3 NOT REFUSED (the misaligned load at CPL 3 raised an exception (vector 14), expected #AC)"
 grep -Eq '^hostile: loop/db NOT REFUSED \(cpu [0-9]+ came back from the #DB loop\)$' "$LOG" \
@@ -74,10 +57,6 @@ grep -Eq '^hostile: loop/db NOT REFUSED \(cpu [0-9]+ came back from the #DB loop
 expect_line "hostile: FAIL $expected/$((expected + 2)): ac/cpl3,loop/db"
 [ "$expected" -ge 183 ] || fail "only $expected attacks refused (183 on QEMU's max model)"
 
-warn() {
-    grep -Eq "^kestrel: warning: cpu $1: $2.* \(reported once\)$" "$LOG" \
-        || fail "no warning on cpu $1 matching '$2'"
-}
 for cpu in $VCPUS; do
     warn "$cpu" 'guest vmrun refused \(#UD\): the guest has no SVM'
     warn "$cpu" 'guest mov to cr0 = 0x[0-9a-f]+ refused \(#GP\): CR0.PG cleared in 64-bit mode'
@@ -89,9 +68,6 @@ warn 0 'guest I/O APIC entry refused: I/O APIC 0xfec00000 pin [0-9]+ = 0x[0-9a-f
 # The firmware's chipset: ICH9's PM block at 0x600, its PMBASE register.
 warn 0 'guest asked for ACPI sleep \(SLP_TYP 5 at the chipset PM1a control 0x604\)'
 warn 0 'guest PCI configuration write refused: 00:1f.0 offset 0x40 = 0x[0-9a-f]+ \(4 bytes\) would change ICH PMBASE'
-refused_count() {
-    grep -E "^kestrel: refused cpu$1 total=" "$LOG" | grep -Eo " $2=[0-9]+" | grep -Eo '[0-9]+$' || echo 0
-}
 for cpu in $VCPUS; do
     [ "$(refused_count "$cpu" svm-instruction)" -eq 7 ] || fail "cpu $cpu: not 7 SVM instructions refused"
     [ "$(refused_count "$cpu" cr-write)" -eq 2 ] || fail "cpu $cpu: not 2 CR writes refused by Kestrel"
