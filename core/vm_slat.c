@@ -80,6 +80,25 @@ static uint64_t mediated_end(const struct vm *vm)
     return end;
 }
 
+/* The end of the highest region the boot part must hold: RAM, ACPI and
+ * firmware runtime memory, Kestrel's own (hidden).  MMIO and reserved
+ * regions are left out: a firmware that lists its 64-bit PCI window would
+ * otherwise pull the boot part up to it, and without 1 GiB leaves that
+ * costs a table page per GiB. */
+static uint64_t memory_top(const struct vm *vm)
+{
+    uint64_t top = 0;
+    for (size_t i = 0; i < vm->map_count; i++) {
+        const struct mem_region *r = &vm->map[i];
+        bool device_like = r->kind == MEM_MMIO || r->kind == MEM_RESERVED ||
+                           r->kind == MEM_UNUSABLE;
+        if (!device_like && r->base + r->size > top) {
+            top = r->base + r->size;
+        }
+    }
+    return top;
+}
+
 static const char *slat_name(const struct vm *vm)
 {
     return vm->slat.format == SLAT_FORMAT_NPT ? "NPT" : "EPT";
@@ -150,7 +169,7 @@ bool vm_build_slat(struct vm *vm, uint64_t framebuffer_base, uint64_t framebuffe
     struct slat_reach_input in = {
         .phys_bits = phys_bits,
         .allow = vm->slat.allow,
-        .ram_top = memmap_top(vm->map, vm->map_count),
+        .ram_top = memory_top(vm),
         .framebuffer_end = framebuffer_size ? framebuffer_base + framebuffer_size : 0,
         .mediated_end = mediated_end(vm),
     };

@@ -5,9 +5,10 @@
  * it (OVMF places them at 896 GiB with 40 address bits, at 56 TiB with 46).
  * Building all of it at boot would cost 2 MiB of tables per 512 GiB without
  * 1 GiB leaves, so only [0, eager_top) is built then: RAM, everything below
- * 4 GiB, the framebuffer and every page Kestrel mediates.  The rest, which
- * holds nothing but MMIO and holes, is mapped a block at a time where the
- * guest first touches it (core/vm_slat.c).  Pure: unit-tested.
+ * 4 GiB, the framebuffer and every page Kestrel mediates (so everything it
+ * hides or write-protects).  The rest, which holds nothing but MMIO and
+ * holes, is mapped a block at a time where the guest first touches it
+ * (core/vm_slat.c; the same policy applies there).  Pure: unit-tested.
  */
 #ifndef KESTREL_MM_SLAT_REACH_H
 #define KESTREL_MM_SLAT_REACH_H
@@ -24,7 +25,9 @@
 struct slat_reach_input {
     unsigned phys_bits;        /* MAXPHYADDR; 0: unknown (SLAT_PHYS_BITS_DEFAULT) */
     unsigned allow;            /* SLAT_ALLOW_* of the backend */
-    uint64_t ram_top;          /* end of the highest region of the memory map */
+    uint64_t ram_top;          /* end of the highest region of RAM, ACPI or firmware
+                                  memory (not MMIO or reserved: those may be mapped
+                                  on demand) */
     uint64_t framebuffer_end;  /* end of the GOP framebuffer; 0: none */
     uint64_t mediated_end;     /* end of the highest page Kestrel mediates; 0: none */
 };
