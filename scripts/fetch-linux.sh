@@ -2,8 +2,9 @@
 # Fetches the Linux test payload into the cache (no installation): Debian's
 # cloud kernel and busybox-static, then builds a small initramfs whose /init
 # reports what the guest sees and, as the kernel command line says
-# (kestrel.init=shell or kestrel.init=poweroff), opens a shell on the serial
-# console or powers off.
+# (kestrel.init=shell|poweroff|reboot|survey), opens a shell on the serial
+# console, powers off, reboots, or reports memory, NVMe BARs and a disk's md5
+# and powers off.
 # Usage: scripts/fetch-linux.sh OUTDIR   → OUTDIR/vmlinuz, OUTDIR/initrd.gz
 set -euo pipefail
 out=${1:?usage: fetch-linux.sh OUTDIR}
@@ -47,7 +48,7 @@ if [ ! -s "$cache/initrd.gz" ] || [ "$here/linux-init.sh" -nt "$cache/initrd.gz"
     dpkg-deb -x "$bdeb" "$root/pkg"
     mkdir -p "$root/fs/bin" "$root/fs/dev" "$root/fs/proc" "$root/fs/sys"
     cp "$root/pkg/bin/busybox" "$root/fs/bin/busybox"
-    for tool in sh mount grep cat echo sleep nproc uname wc head sed tr poweroff; do
+    for tool in sh mount grep cat echo sleep nproc uname wc head sed tr cut dd md5sum poweroff reboot; do
         ln -s busybox "$root/fs/bin/$tool"
     done
     cp "$here/linux-init.sh" "$root/fs/init"
