@@ -53,6 +53,8 @@ iomem=$(sed -n 's/^kestrel-linux: iomem \([0-9a-f]*\)-[0-9a-f]* : nvme$/\1/p' "$
 read -r total handed < <(sed -n 's/^kestrel-linux: memory: MemTotal \([0-9]*\) kB, e820 RAM \([0-9]*\) kB$/\1 \2/p' "$LOG" | head -n 1) \
     || fail "/init reported no memory line"
 [ $((total * 10)) -ge $((handed * 9)) ] || fail "MemTotal $total kB is below 90 % of the $handed kB of RAM in the e820 map"
+# And the hand-over is most of the machine: the RAM above 4 GiB reaches the guest.
+[ $((handed * 10)) -ge $((mem_mib * 1024 * 9)) ] || fail "the e820 map hands the guest $handed kB, under 90 % of the machine's $mem_mib MiB"
 echo "memory: MemTotal $total kB of $handed kB handed over ($((total * 100 / handed)) %), machine $((mem_mib * 1024)) kB"
 
 # The disk: what the test wrote, read back through the NVMe controller.
