@@ -135,7 +135,8 @@ $(BUILD)/kernel/guest/images.asm.o: guest/images.asm $(GUEST_IMAGES)
 $(BUILD)/kernel/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	$(Q)$(NASM) -f elf64 -g $< -o $@
+	$(Q)$(NASM) -f elf64 -I./ -M -MT $@ -MF $@.d -MP $<   # NASM 2.16's -MD omits includes
+	$(Q)$(NASM) -f elf64 -g -I./ $< -o $@
 
 $(BUILD)/kestrel.elf: $(KERNEL_OBJS) linker.ld
 	$(LLD) -nostdlib -static -z max-page-size=4096 -T linker.ld -o $@ $(KERNEL_OBJS)

@@ -42,11 +42,14 @@ struct io_access {
 enum exit_action core_exit_io(struct vcpu *v, const struct io_access *io);
 
 /* A guest access the second-level tables did not allow (EPT violation,
- * nested page fault).  First the mediated MMIO page a store hit, if any
+ * nested page fault).  First, an address above the boot part of the map
+ * that the map covers is mapped now (core_memory_first_touch: true means
+ * resume, the access is retried).  Then the mediated MMIO page a store hit, if any
  * (NULL otherwise): such a store is decoded and performed, or dropped
  * (core_exit_mediated_store).  Anything else is refused with #GP
  * (core_exit_memory_refused); `words` describe the access the backend's
  * way, for the warning (formatted only then: the mediated path is hot). */
+bool core_memory_first_touch(struct vcpu *v, uint64_t gpa);
 const struct mmio_page *core_mediated_page(struct vcpu *v, uint64_t gpa, bool write);
 enum exit_action core_exit_mediated_store(struct vcpu *v, const struct mmio_page *page,
                                           uint64_t gpa);

@@ -12,6 +12,7 @@
 #include "core/guest_mem.h"
 #include "core/mmio_guard.h"
 #include "core/insn_decode.h"
+#include "core/vm_slat.h"
 
 static const char *const mmio_kind_names[] = {
     [MMIO_XAPIC] = "local APIC", [MMIO_IOAPIC] = "I/O APIC", [MMIO_ECAM] = "PCI ECAM",
@@ -90,6 +91,11 @@ enum exit_action core_exit_mediated_store(struct vcpu *v, const struct mmio_page
                  mmio_kind_names[page->kind], (unsigned long long)gpa, why);
     vcpu_inject_gp(v);
     return EXIT_RESUME;
+}
+
+bool core_memory_first_touch(struct vcpu *v, uint64_t gpa)
+{
+    return vm_slat_fill(v->vm, gpa);
 }
 
 const struct mmio_page *core_mediated_page(struct vcpu *v, uint64_t gpa, bool write)

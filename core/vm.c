@@ -128,7 +128,7 @@ bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
      * registers). */
     port_guard_setup(&vm->ports, setup->hide_com2);
     guard_mmio(vm, setup->hw);
-    return vm_build_slat(vm) && ops->vm_init(vm);
+    return vm_build_slat(vm, setup->framebuffer_base, setup->framebuffer_size) && ops->vm_init(vm);
 }
 
 /* A mediated INIT or SIPI for the vCPU in slot (software start-up, SVM).

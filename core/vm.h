@@ -104,6 +104,7 @@ struct vm {
     const struct backend_ops *ops;    /* the backend this guest runs on */
     struct slat_ctx slat;             /* the second-level tables (EPT or NPT format) */
     uint64_t slat_pointer;            /* EPTP (VMX) or nCR3 (SVM) */
+    struct vm_slat_demand *slat_demand;  /* what maps the rest on first touch (core/vm_slat.c) */
     uint8_t *msr_map;                 /* the backend's MSR permission map */
     uint8_t *io_map;                  /* the backend's I/O permission map (VMX: bitmaps A, B) */
     const struct mem_region *map;     /* the memory map with Kestrel's part hidden */

@@ -13,6 +13,8 @@ struct vm_setup {
     bool hide_com2;                          /* console = com2: the guest finds no COM2 */
     const struct acpi_interrupt_hw *hw;      /* I/O APICs and ECAM to guard */
     const struct acpi_firmware *fw_acpi;     /* the firmware's tables, surveyed at boot */
+    uint64_t framebuffer_base, framebuffer_size;  /* the GOP framebuffer (size 0: none):
+                                                     mapped at boot wherever it lies */
 };
 
 /* On the BSP, before any vCPU exists: the guest's CPU view, the mediations

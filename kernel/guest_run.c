@@ -220,7 +220,9 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
         give_up("%s", "memory map too fragmented to hide Kestrel's memory");
     }
     struct vm_setup setup = { .hide_com2 = cfg->console == CFG_CONSOLE_COM2,
-                              .hw = acpi_interrupt_hw(), .fw_acpi = acpi_firmware() };
+                              .hw = acpi_interrupt_hw(), .fw_acpi = acpi_firmware(),
+                              .framebuffer_base = bi->fb.base,
+                              .framebuffer_size = bi->fb.format != BOOTINFO_FB_NONE ? bi->fb.size : 0 };
     if (!vm_create(&vm, virt->ops, payload, map, *count, &setup)) {
         give_up("%s", "cannot create the guest");
     }

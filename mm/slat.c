@@ -3,9 +3,9 @@
  * algorithm and one identity-map policy, with the entry format of each
  * kind written once below.
  *
- * Levels are numbered as the CPU walks them: 4 = PML4, 3 = PDPT, 2 = PD,
- * 1 = PT.  A leaf at level 3 maps 1 GiB, at level 2 2 MiB (bit 7 set in
- * both formats).  Non-leaf entries allow everything: the leaves alone
+ * Levels are numbered as the CPU walks them: 5 = PML5 (5-level EPT only),
+ * 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT.  A leaf at level 3 maps 1 GiB, at
+ * level 2 2 MiB (bit 7 set in both formats).  Non-leaf entries allow everything: the leaves alone
  * decide what the guest may do.
  *   EPT (SDM vol. 3C, "EPT Translation Mechanism"): bits 2:0 read / write /
  *       execute (all clear = not present), bits 5:3 memory type and bit 6
@@ -269,11 +269,23 @@ static enum slat_status set_range(struct slat_ctx *e, uint64_t *table, unsigned 
     return SLAT_OK;
 }
 
-static enum slat_status check_gpa_range(uint64_t gpa, uint64_t size)
+static unsigned root_level(const struct slat_ctx *e)
 {
+    return e->levels == 5 ? LEVEL_PML5 : LEVEL_PML4;
+}
+
+uint64_t slat_gpa_limit(const struct slat_ctx *e)
+{
+    return e->levels == 5 ? SLAT_GPA_LIMIT_5LEVEL : SLAT_GPA_LIMIT;
+}
+
+static enum slat_status check_gpa_range(const struct slat_ctx *e, uint64_t gpa, uint64_t size)
+{
+    uint64_t limit = slat_gpa_limit(e);
+
     if (((gpa | size) & (PAGE_4K - 1)) != 0)
         return SLAT_MISALIGNED;
-    if (gpa >= SLAT_GPA_LIMIT || size > SLAT_GPA_LIMIT - gpa)
+    if (gpa >= limit || size > limit - gpa)
         return SLAT_BAD_ADDRESS;
     return SLAT_OK;
 }
@@ -286,20 +298,21 @@ static bool memtype_valid(uint8_t t)
 enum slat_status slat_init(struct slat_ctx *e)
 {
     e->tables = 0;
+    e->levels = root_level(e);
     uint64_t page = alloc_table(e);
 
     if (page == 0)
         return SLAT_NO_MEMORY;
-    e->pml4 = (uint64_t *)(uintptr_t)page;
+    e->root = (uint64_t *)(uintptr_t)page;
     for (unsigned i = 0; i < ENTRIES_PER_TABLE; i++)
-        e->pml4[i] = 0;
+        e->root[i] = 0;
     return SLAT_OK;
 }
 
 enum slat_status slat_map(struct slat_ctx *e, uint64_t gpa, uint64_t hpa, uint64_t size,
                         unsigned perms, uint8_t memtype)
 {
-    enum slat_status st = check_gpa_range(gpa, size);
+    enum slat_status st = check_gpa_range(e, gpa, size);
 
     if (st != SLAT_OK)
         return st;
@@ -322,28 +335,28 @@ enum slat_status slat_map(struct slat_ctx *e, uint64_t gpa, uint64_t hpa, uint64
 
     uint64_t attrs = perms | ((uint64_t)memtype << EPT_ENTRY_MEMTYPE_SHIFT);
 
-    return set_range(e, e->pml4, LEVEL_PML4, gpa, gpa + size, hpa, attrs);
+    return set_range(e, e->root, root_level(e), gpa, gpa + size, hpa, attrs);
 }
 
 enum slat_status slat_unmap(struct slat_ctx *e, uint64_t gpa, uint64_t size)
 {
-    enum slat_status st = check_gpa_range(gpa, size);
+    enum slat_status st = check_gpa_range(e, gpa, size);
 
     if (st != SLAT_OK)
         return st;
     if (size == 0)
         return SLAT_OK;
-    return set_range(e, e->pml4, LEVEL_PML4, gpa, gpa + size, 0, 0);
+    return set_range(e, e->root, root_level(e), gpa, gpa + size, 0, 0);
 }
 
 int slat_translate(const struct slat_ctx *e, uint64_t gpa, uint64_t *hpa, unsigned *perms,
                    uint8_t *memtype, uint64_t *page_size)
 {
-    const uint64_t *table = e->pml4;
+    const uint64_t *table = e->root;
 
-    if (gpa >= SLAT_GPA_LIMIT)
+    if (gpa >= slat_gpa_limit(e))
         return -1;
-    for (unsigned level = LEVEL_PML4;; level--) {
+    for (unsigned level = root_level(e);; level--) {
         uint64_t entry = table[table_index(gpa, level)];
 
         if (!is_present_in(e, entry))
@@ -452,21 +465,31 @@ static enum slat_status map_by_mtrr(struct slat_ctx *e, const struct mtrr_state 
 
 enum slat_status slat_build_identity(struct slat_ctx *e, const struct slat_identity_policy *p)
 {
-    if ((p->top & (PAGE_4K - 1)) != 0)
-        return SLAT_MISALIGNED;
-    if (p->top > SLAT_GPA_LIMIT)
-        return SLAT_BAD_ADDRESS;
+    return slat_build_identity_range(e, p, 0, p->top);
+}
 
-    /* Walk [0, top) in stretches of equal permissions; each stretch ends
+enum slat_status slat_build_identity_range(struct slat_ctx *e, const struct slat_identity_policy *p,
+                                           uint64_t lo, uint64_t hi)
+{
+    if (((p->top | lo | hi) & (PAGE_4K - 1)) != 0)
+        return SLAT_MISALIGNED;
+    if (p->top > slat_gpa_limit(e))
+        return SLAT_BAD_ADDRESS;
+    if (hi > p->top)
+        hi = p->top;
+
+    /* Walk [lo, hi) in stretches of equal permissions; each stretch ends
      * where the permissions really change, so no leaf is split needlessly. */
-    uint64_t pos = 0;
-    while (pos < p->top) {
+    uint64_t pos = lo;
+    while (pos < hi) {
         unsigned perms = perms_at(p, pos);
         uint64_t end = next_edge(p, pos);
         enum slat_status st;
 
-        while (end < p->top && perms_at(p, end) == perms)
+        while (end < hi && perms_at(p, end) == perms)
             end = next_edge(p, end);
+        if (end > hi)
+            end = hi;
         if (perms == 0)
             st = slat_unmap(e, pos, end - pos);
         else

@@ -30,10 +30,13 @@
 #define SLAT_EXEC  4u
 #define SLAT_RWX   7u
 
-/* Which leaf sizes slat_map may create (4 KiB is always allowed); from
- * IA32_VMX_EPT_VPID_CAP bits 16 (2 MiB) and 17 (1 GiB). */
-#define SLAT_ALLOW_2M 1u
-#define SLAT_ALLOW_1G 2u
+/* What the tables may use: which leaf sizes slat_map may create (4 KiB is
+ * always allowed; IA32_VMX_EPT_VPID_CAP bits 16 and 17, CPUID's 1 GiB
+ * pages for NPT), and whether a 5-level walk is offered (EPT_VPID_CAP bit 7;
+ * NPT walks as many levels as the host's own paging, 4 in Kestrel). */
+#define SLAT_ALLOW_2M     1u
+#define SLAT_ALLOW_1G     2u
+#define SLAT_ALLOW_5LEVEL 4u
 
 /* EPT entry bits (NPT's are private to mm/slat.c). */
 #define EPT_ENTRY_PERMS      0x7ull
@@ -47,7 +50,8 @@
 
 /* EPTP fields. */
 
-#define SLAT_GPA_LIMIT        (1ull << 48)    /* 4-level EPT: 48-bit guest-physical */
+#define SLAT_GPA_LIMIT        (1ull << 48)    /* 4 levels: 48-bit guest-physical */
+#define SLAT_GPA_LIMIT_5LEVEL (1ull << 57)    /* 5 levels: 57-bit (beyond any MAXPHYADDR) */
 #define SLAT_HPA_LIMIT        (1ull << 52)
 
 enum slat_format {
@@ -57,7 +61,8 @@ enum slat_format {
 
 struct slat_ctx {
     enum slat_format format;
-    uint64_t *pml4;                  /* root table (physical address) */
+    unsigned  levels;                /* 4 (PML4 root) or 5 (PML5 root); 0 means 4 */
+    uint64_t *root;                  /* root table (physical address) */
     uint64_t (*alloc)(void *ctx);    /* a 4 KiB-aligned page, or 0; need not be zeroed */
     void     *alloc_ctx;
     unsigned  allow;                 /* EPT_ALLOW_* */
@@ -74,15 +79,19 @@ enum slat_status {
     SLAT_OK = 0,
     SLAT_NO_MEMORY,                   /* alloc returned 0 (the range may be partly done) */
     SLAT_MISALIGNED,                  /* gpa, hpa, size or top not 4 KiB aligned */
-    SLAT_BAD_ADDRESS,                 /* gpa range beyond 48 bits, hpa beyond 52, or wraps */
+    SLAT_BAD_ADDRESS,                 /* gpa range beyond the levels' reach (48 or 57
+                                        bits), hpa beyond 52, or wraps */
     SLAT_BAD_ATTR,                    /* perms or memory type the CPU would reject as an
                                         EPT misconfiguration (write without read, unknown
                                         bits, reserved type) */
 };
 
-/* Allocates and clears the root; e->alloc, alloc_ctx and allow must be set.
- * Resets e->tables to 1. */
+/* Allocates and clears the root; e->alloc, alloc_ctx, allow and levels must
+ * be set (levels other than 5 become 4).  Resets e->tables to 1. */
 enum slat_status slat_init(struct slat_ctx *e);
+
+/* The first guest-physical address the tables cannot reach: 2^48 or 2^57. */
+uint64_t slat_gpa_limit(const struct slat_ctx *e);
 
 /*
  * Maps [gpa, gpa+size) to [hpa, hpa+size) with perms (SLAT_READ/WRITE/EXEC)
@@ -130,6 +139,12 @@ struct slat_identity_policy {
  * permissions and MTRR uniformity allow.  Meant for a fresh slat_init'ed
  * context (it also works over existing mappings, replacing them). */
 enum slat_status slat_build_identity(struct slat_ctx *e, const struct slat_identity_policy *p);
+
+/* The same for [lo, hi) only (both 4 KiB aligned, clipped to p->top): one
+ * piece of the identity map, e.g. a block mapped at the guest's first
+ * touch.  What lies outside stays as it is. */
+enum slat_status slat_build_identity_range(struct slat_ctx *e, const struct slat_identity_policy *p,
+                                           uint64_t lo, uint64_t hi);
 
 const char *slat_status_name(enum slat_status s);
 

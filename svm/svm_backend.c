@@ -56,7 +56,7 @@ static bool svm_vm_init(struct vm *vm)
     }
     svm_msrpm_build(vm->msr_map, msr_exits, 0);
     svm_iopm_clear(vm->io_map);
-    vm->slat_pointer = (uint64_t)(uintptr_t)vm->slat.pml4;
+    vm->slat_pointer = (uint64_t)(uintptr_t)vm->slat.root;
     /* No watchdog: SVM has no preemption timer (docs/svm.md). */
     vm->watchdog_value = 0;
     return true;

@@ -132,6 +132,9 @@ static enum exit_action handle_ioio(struct vcpu *v, const struct vmcb *vmcb)
 static enum exit_action handle_npf(struct vcpu *v, const struct vmcb *vmcb)
 {
     uint64_t gpa = vmcb->control.exit_info2;
+    if (core_memory_first_touch(v, gpa)) {
+        return EXIT_RESUME;
+    }
     struct svm_npf f = svm_npf_decode(vmcb->control.exit_info1);
     const struct mmio_page *page = core_mediated_page(v, gpa, f.write);
     if (page && f.final_gpa) {

@@ -3,75 +3,9 @@
 #include "kernel/control_regs.h"
 #include "kernel/msr.h"
 #include "lib/fmt.h"
+#include "lib/text_out.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- an appending writer with snprintf semantics ---------------------------- */
-
-struct out {
-    char *buf;
-    size_t size;
-    size_t len;                 /* length of the whole output so far, even past size */
-};
-
-static void out_init(struct out *o, char *buf, size_t size)
-{
-    o->buf = buf;
-    o->size = size;
-    o->len = 0;
-    if (size > 0)
-        buf[0] = '\0';
-}
-
-/* Once the buffer is full, keep counting without writing. */
-static char *out_room(const struct out *o, size_t *room)
-{
-    *room = o->len < o->size ? o->size - o->len : 0;
-    return *room > 0 ? o->buf + o->len : o->buf;
-}
-
-static void out_add(struct out *o, int n)
-{
-    if (n > 0)
-        o->len += (size_t)n;
-}
-
-static void out_str(struct out *o, const char *s)
-{
-    size_t room;
-    char *at = out_room(o, &room);
-
-    out_add(o, ksnprintf(at, room, "%s", s));
-}
-
-static void out_hex(struct out *o, uint64_t v)
-{
-    size_t room;
-    char *at = out_room(o, &room);
-
-    out_add(o, ksnprintf(at, room, "0x%llx", (unsigned long long)v));
-}
-
-static void out_dec(struct out *o, unsigned v)
-{
-    size_t room;
-    char *at = out_room(o, &room);
-
-    out_add(o, ksnprintf(at, room, "%u", v));
-}
-
-static void out_char(struct out *o, char c)
-{
-    size_t room;
-    char *at = out_room(o, &room);
-
-    out_add(o, ksnprintf(at, room, "%c", c));
-}
-
-static int out_result(const struct out *o)
-{
-    return (int)o->len;
-}
 
 /* ---- exit codes (APM appendix C) --------------------------------------------- */
 
@@ -250,52 +184,52 @@ struct svm_event svm_event_decode(uint64_t raw)
 
 int svm_event_format(const struct svm_event *e, char *buf, size_t size)
 {
-    struct out o;
+    struct text_out o;
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     if (!e->valid) {
-        out_str(&o, "none");
-        return out_result(&o);
+        text_out_str(&o, "none");
+        return text_out_len(&o);
     }
     switch (e->type) {
     case SVM_EVENT_TYPE_INTR:
-        out_str(&o, "external interrupt ");
-        out_hex(&o, e->vector);
+        text_out_str(&o, "external interrupt ");
+        text_out_printf(&o, "0x%llx", (unsigned long long)e->vector);
         break;
     case SVM_EVENT_TYPE_NMI:
         /* The vector field is ignored for NMIs (APM 15.20). */
-        out_str(&o, "NMI");
+        text_out_str(&o, "NMI");
         break;
     case SVM_EVENT_TYPE_EXCEPTION: {
         const char *m = svm_exception_mnemonic(e->vector);
 
-        out_str(&o, "exception ");
-        out_dec(&o, e->vector);
+        text_out_str(&o, "exception ");
+        text_out_printf(&o, "%u", e->vector);
         if (m != NULL) {
-            out_str(&o, " (");
-            out_str(&o, m);
-            out_char(&o, ')');
+            text_out_str(&o, " (");
+            text_out_str(&o, m);
+            text_out_printf(&o, "%c", ')');
         }
         break;
     }
     case SVM_EVENT_TYPE_SOFT_INT:
-        out_str(&o, "software interrupt ");
-        out_hex(&o, e->vector);
+        text_out_str(&o, "software interrupt ");
+        text_out_printf(&o, "0x%llx", (unsigned long long)e->vector);
         break;
     default:
-        out_str(&o, "reserved type ");
-        out_dec(&o, e->type);
-        out_str(&o, " vector ");
-        out_hex(&o, e->vector);
+        text_out_str(&o, "reserved type ");
+        text_out_printf(&o, "%u", e->type);
+        text_out_str(&o, " vector ");
+        text_out_printf(&o, "0x%llx", (unsigned long long)e->vector);
         break;
     }
     if (e->error_code_valid) {
-        out_str(&o, " error ");
-        out_hex(&o, e->error_code);
+        text_out_str(&o, " error ");
+        text_out_printf(&o, "0x%llx", (unsigned long long)e->error_code);
     }
     if (e->reserved_bits)
-        out_str(&o, ", reserved bits set");
-    return out_result(&o);
+        text_out_str(&o, ", reserved bits set");
+    return text_out_len(&o);
 }
 
 /* ---- IOIO ---------------------------------------------------------------------- */
@@ -346,34 +280,34 @@ static const char *const segment_names[] = { "es", "cs", "ss", "ds", "fs", "gs" 
 
 int svm_ioio_format(const struct svm_ioio *io, char *buf, size_t size)
 {
-    struct out o;
+    struct text_out o;
     char suffix = io->size == BYTES_1 ? 'b' : io->size == BYTES_2 ? 'w' : io->size == BYTES_4 ? 'l' : '?';
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     if (io->rep)
-        out_str(&o, "rep ");
-    out_str(&o, io->in ? "in" : "out");
+        text_out_str(&o, "rep ");
+    text_out_str(&o, io->in ? "in" : "out");
     if (io->string)
-        out_char(&o, 's');
-    out_char(&o, suffix);
-    out_str(&o, " port ");
-    out_hex(&o, io->port);
+        text_out_printf(&o, "%c", 's');
+    text_out_printf(&o, "%c", suffix);
+    text_out_str(&o, " port ");
+    text_out_printf(&o, "0x%llx", (unsigned long long)io->port);
     if (io->string) {
-        out_str(&o, " (a");
+        text_out_str(&o, " (a");
         if (io->address_bits != 0)
-            out_dec(&o, io->address_bits);
+            text_out_printf(&o, "%u", io->address_bits);
         else
-            out_char(&o, '?');
-        out_str(&o, ", ");
+            text_out_printf(&o, "%c", '?');
+        text_out_str(&o, ", ");
         if (io->segment < ARRAY_LEN(segment_names)) {
-            out_str(&o, segment_names[io->segment]);
+            text_out_str(&o, segment_names[io->segment]);
         } else {
-            out_str(&o, "seg");
-            out_dec(&o, io->segment);
+            text_out_str(&o, "seg");
+            text_out_printf(&o, "%u", io->segment);
         }
-        out_char(&o, ')');
+        text_out_printf(&o, "%c", ')');
     }
-    return out_result(&o);
+    return text_out_len(&o);
 }
 
 /* ---- nested page fault ------------------------------------------------------------ */
@@ -397,35 +331,35 @@ struct svm_npf svm_npf_decode(uint64_t exit_info1)
 
 int svm_npf_format(const struct svm_npf *f, uint64_t gpa, char *buf, size_t size)
 {
-    struct out o;
+    struct text_out o;
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     /* A fetch is never a write; a guest may still set both bits in a value
      * we are asked to print, and then the fetch wins. */
     if (f->fetch)
-        out_str(&o, "fetch from");
+        text_out_str(&o, "fetch from");
     else if (f->write)
-        out_str(&o, "write to");
+        text_out_str(&o, "write to");
     else
-        out_str(&o, "read of");
+        text_out_str(&o, "read of");
     /* P = 1: the entry was present, the access was not allowed by it. */
-    out_str(&o, f->present ? " a protected page at gpa " : " a not-present page at gpa ");
-    out_hex(&o, gpa);
+    text_out_str(&o, f->present ? " a protected page at gpa " : " a not-present page at gpa ");
+    text_out_printf(&o, "0x%llx", (unsigned long long)gpa);
     if (f->user)
-        out_str(&o, ", user");
+        text_out_str(&o, ", user");
     if (f->reserved)
-        out_str(&o, ", reserved bit set");
+        text_out_str(&o, ", reserved bit set");
     if (f->protection_key)
-        out_str(&o, ", protection key");
+        text_out_str(&o, ", protection key");
     if (f->shadow_stack)
-        out_str(&o, ", shadow stack");
+        text_out_str(&o, ", shadow stack");
     if (f->final_gpa && f->page_walk)
-        out_str(&o, " (final translation, during a guest page walk)");
+        text_out_str(&o, " (final translation, during a guest page walk)");
     else if (f->final_gpa)
-        out_str(&o, " (final translation)");
+        text_out_str(&o, " (final translation)");
     else if (f->page_walk)
-        out_str(&o, " (during a guest page walk)");
-    return out_result(&o);
+        text_out_str(&o, " (during a guest page walk)");
+    return text_out_len(&o);
 }
 
 /* ---- VMRUN failures ------------------------------------------------------------------ */
@@ -563,19 +497,19 @@ const char *svm_vmcb_problem(const struct vmcb *vmcb, unsigned maxphyaddr)
 int svm_vmrun_failure_format(const struct vmcb *vmcb, unsigned maxphyaddr, char *buf,
                              size_t size)
 {
-    struct out o;
+    struct text_out o;
     const char *problem;
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     if (svm_exit_code(vmcb) != SVM_EXIT_INVALID) {
-        out_str(&o, svm_vmrun_failure_words(svm_exit_code(vmcb)));
-        return out_result(&o);
+        text_out_str(&o, svm_vmrun_failure_words(svm_exit_code(vmcb)));
+        return text_out_len(&o);
     }
     problem = svm_vmcb_problem(vmcb, maxphyaddr);
-    out_str(&o, "VMEXIT_INVALID: ");
+    text_out_str(&o, "VMEXIT_INVALID: ");
     if (problem != NULL)
-        out_str(&o, problem);
+        text_out_str(&o, problem);
     else
-        out_str(&o, "no checked rule violated (APM 15.5.1: " VMRUN_RULES ")");
-    return out_result(&o);
+        text_out_str(&o, "no checked rule violated (APM 15.5.1: " VMRUN_RULES ")");
+    return text_out_len(&o);
 }

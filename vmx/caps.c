@@ -104,6 +104,7 @@ bool vmx_caps_evaluate(const struct vmx_cap_msrs *m, struct vmx_caps *caps, cons
     caps->revision = VMX_BASIC_REVISION(m->basic);
     caps->region_size = VMX_BASIC_REGION_SIZE(m->basic);
     caps->ept_1g_pages = (m->ept_vpid & VMX_EPT_CAP_1G_PAGES) != 0;
+    caps->ept_5level = (m->ept_vpid & VMX_EPT_CAP_PAGE_WALK_5) != 0;
     caps->ept_ad_flags = (m->ept_vpid & VMX_EPT_CAP_AD_FLAGS) != 0;
     caps->preemption_timer_shift = VMX_MISC_PREEMPTION_TIMER_RATE(m->misc);
 

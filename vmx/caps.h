@@ -26,6 +26,7 @@ struct vmx_caps {
      * added per guest). */
     uint32_t pin, proc, proc2, exit, entry;
     bool     ept_1g_pages;
+    bool     ept_5level;            /* a 5-level EPT walk is offered */
     bool     ept_ad_flags;
     unsigned preemption_timer_shift; /* timer ticks every 2^shift TSC ticks */
 };

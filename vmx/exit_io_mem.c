@@ -21,6 +21,9 @@ enum exit_action handle_io(struct vcpu *v, uint64_t qual)
 enum exit_action handle_ept_violation(struct vcpu *v, uint64_t qual)
 {
     uint64_t gpa = vmcs_read64(VMCS_RO_GUEST_PHYSICAL_ADDRESS);
+    if (core_memory_first_touch(v, gpa)) {
+        return EXIT_RESUME;
+    }
     struct ept_violation_qual q = exit_qual_ept_violation(qual);
     const struct mmio_page *page = core_mediated_page(v, gpa, q.write);
     if (page) {

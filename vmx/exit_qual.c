@@ -2,44 +2,8 @@
 #include "vmx/exit_qual.h"
 #include "vmx/vmx_names.h"
 #include "lib/fmt.h"
+#include "lib/text_out.h"
 
-#include <stdarg.h>
-
-/* ---- an appending writer with snprintf semantics -------------------------- */
-
-struct out {
-    char *buf;
-    size_t size;
-    size_t len;                 /* length of the whole output so far, even past size */
-};
-
-static void out_init(struct out *o, char *buf, size_t size)
-{
-    o->buf = buf;
-    o->size = size;
-    o->len = 0;
-    if (size > 0)
-        buf[0] = '\0';
-}
-
-__attribute__((format(printf, 2, 3)))
-static void out_printf(struct out *o, const char *fmt, ...)
-{
-    size_t room = o->len < o->size ? o->size - o->len : 0;
-    va_list ap;
-
-    va_start(ap, fmt);
-    /* Once the buffer is full, keep counting without writing. */
-    int n = kvsnprintf(room > 0 ? o->buf + o->len : o->buf, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->len += (size_t)n;
-}
-
-static int out_result(const struct out *o)
-{
-    return (int)o->len;
-}
 
 /* ---- registers ------------------------------------------------------------ */
 
@@ -86,25 +50,25 @@ struct cr_access_qual exit_qual_cr_access(uint64_t qual)
 
 int exit_qual_cr_access_format(const struct cr_access_qual *q, char *buf, size_t size)
 {
-    struct out o;
+    struct text_out o;
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     switch (q->access) {
     case CR_ACCESS_MOV_TO_CR:
-        out_printf(&o, "mov to cr%u from %s", q->cr, vmx_gpr_name(q->gpr));
+        text_out_printf(&o, "mov to cr%u from %s", q->cr, vmx_gpr_name(q->gpr));
         break;
     case CR_ACCESS_MOV_FROM_CR:
-        out_printf(&o, "mov from cr%u to %s", q->cr, vmx_gpr_name(q->gpr));
+        text_out_printf(&o, "mov from cr%u to %s", q->cr, vmx_gpr_name(q->gpr));
         break;
     case CR_ACCESS_CLTS:
-        out_printf(&o, "clts");
+        text_out_printf(&o, "clts");
         break;
     default:
-        out_printf(&o, "lmsw 0x%04x from %s", q->lmsw_source,
+        text_out_printf(&o, "lmsw 0x%04x from %s", q->lmsw_source,
                    q->lmsw_memory ? "memory" : "register");
         break;
     }
-    return out_result(&o);
+    return text_out_len(&o);
 }
 
 /* ---- MOV DR --------------------------------------------------------------- */
@@ -122,14 +86,14 @@ struct dr_access_qual exit_qual_dr_access(uint64_t qual)
 
 int exit_qual_dr_access_format(const struct dr_access_qual *q, char *buf, size_t size)
 {
-    struct out o;
+    struct text_out o;
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     if (q->from_dr)
-        out_printf(&o, "mov from dr%u to %s", q->dr, vmx_gpr_name(q->gpr));
+        text_out_printf(&o, "mov from dr%u to %s", q->dr, vmx_gpr_name(q->gpr));
     else
-        out_printf(&o, "mov to dr%u from %s", q->dr, vmx_gpr_name(q->gpr));
-    return out_result(&o);
+        text_out_printf(&o, "mov to dr%u from %s", q->dr, vmx_gpr_name(q->gpr));
+    return text_out_len(&o);
 }
 
 /* ---- I/O instruction ------------------------------------------------------ */
@@ -152,13 +116,13 @@ struct io_qual exit_qual_io(uint64_t qual)
 
 int exit_qual_io_format(const struct io_qual *q, char *buf, size_t size)
 {
-    struct out o;
+    struct text_out o;
     char suffix = q->size == 1 ? 'b' : q->size == 2 ? 'w' : q->size == 4 ? 'l' : '?';
 
-    out_init(&o, buf, size);
-    out_printf(&o, "%s%s%s%c port 0x%x (%s)", q->rep ? "rep " : "", q->in ? "in" : "out",
+    text_out_init(&o, buf, size);
+    text_out_printf(&o, "%s%s%s%c port 0x%x (%s)", q->rep ? "rep " : "", q->in ? "in" : "out",
                q->string ? "s" : "", suffix, q->port, q->immediate ? "imm" : "dx");
-    return out_result(&o);
+    return text_out_len(&o);
 }
 
 /* ---- EPT violation -------------------------------------------------------- */
@@ -192,39 +156,39 @@ struct ept_violation_qual exit_qual_ept_violation(uint64_t qual)
 int exit_qual_ept_violation_format(const struct ept_violation_qual *q, uint64_t gpa,
                                    uint64_t linear, char *buf, size_t size)
 {
-    struct out o;
+    struct text_out o;
     const char *sep = "";
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     /* More than one kind can be set (e.g. a read-modify-write). */
     if (q->read) {
-        out_printf(&o, "read");
+        text_out_printf(&o, "read");
         sep = "+";
     }
     if (q->write) {
-        out_printf(&o, "%swrite", sep);
+        text_out_printf(&o, "%swrite", sep);
         sep = "+";
     }
     if (q->fetch) {
-        out_printf(&o, "%sfetch", sep);
+        text_out_printf(&o, "%sfetch", sep);
         sep = "+";
     }
     if (*sep == '\0')
-        out_printf(&o, "access");
+        text_out_printf(&o, "access");
 
-    out_printf(&o, " at gpa 0x%llx", (unsigned long long)gpa);
+    text_out_printf(&o, " at gpa 0x%llx", (unsigned long long)gpa);
     if (q->linear_valid)
-        out_printf(&o, " (linear 0x%llx valid%s)", (unsigned long long)linear,
+        text_out_printf(&o, " (linear 0x%llx valid%s)", (unsigned long long)linear,
                    q->translation ? "" : ", page walk");
     else
-        out_printf(&o, " (no linear address)");
+        text_out_printf(&o, " (no linear address)");
 
-    out_printf(&o, ", entry allowed %c%c%c%s", q->allowed_read ? 'r' : '-',
+    text_out_printf(&o, ", entry allowed %c%c%c%s", q->allowed_read ? 'r' : '-',
                q->allowed_write ? 'w' : '-', q->allowed_exec ? 'x' : '-',
                q->allowed_user_exec ? "u" : "");
     if (q->nmi_unblocking)
-        out_printf(&o, ", nmi unblocked");
-    return out_result(&o);
+        text_out_printf(&o, ", nmi unblocked");
+    return text_out_len(&o);
 }
 
 /* ---- interruption information --------------------------------------------- */
@@ -257,26 +221,26 @@ static const char *exception_mnemonic(unsigned vector)
 
 int intr_info_format(const struct intr_info *i, uint32_t error_code, char *buf, size_t size)
 {
-    struct out o;
+    struct text_out o;
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     if (!i->valid) {
-        out_printf(&o, "none");
-        return out_result(&o);
+        text_out_printf(&o, "none");
+        return text_out_len(&o);
     }
-    out_printf(&o, "%s vector %u", interruption_type_name(i->type), i->vector);
+    text_out_printf(&o, "%s vector %u", interruption_type_name(i->type), i->vector);
     if (i->type == INTR_TYPE_HARDWARE_EXCEPTION || i->type == INTR_TYPE_SOFTWARE_EXCEPTION ||
         i->type == INTR_TYPE_PRIVILEGED_SOFTWARE_EXCEPTION) {
         const char *m = exception_mnemonic(i->vector);
 
         if (m != NULL)
-            out_printf(&o, " (%s)", m);
+            text_out_printf(&o, " (%s)", m);
     }
     if (i->error_code_valid)
-        out_printf(&o, ", error code 0x%x", (unsigned)error_code);
+        text_out_printf(&o, ", error code 0x%x", (unsigned)error_code);
     if (i->nmi_unblocking)
-        out_printf(&o, ", nmi unblocked");
-    return out_result(&o);
+        text_out_printf(&o, ", nmi unblocked");
+    return text_out_len(&o);
 }
 
 /* ---- VM-entry failures ---------------------------------------------------- */
@@ -284,44 +248,44 @@ int intr_info_format(const struct intr_info *i, uint32_t error_code, char *buf, 
 int vm_entry_failure_format(uint32_t exit_reason, uint64_t qual, char *buf, size_t size)
 {
     struct vmx_exit_reason r = exit_reason_decode(exit_reason);
-    struct out o;
+    struct text_out o;
 
-    out_init(&o, buf, size);
+    text_out_init(&o, buf, size);
     if (!r.entry_failure) {
-        out_printf(&o, "not a VM-entry failure");
-        return out_result(&o);
+        text_out_printf(&o, "not a VM-entry failure");
+        return text_out_len(&o);
     }
     switch (r.basic) {
     case EXIT_REASON_ENTRY_INVALID_GUEST_STATE:
-        out_printf(&o, "invalid guest state");
+        text_out_printf(&o, "invalid guest state");
         switch (qual) {
         case ENTRY_FAILURE_QUAL_DEFAULT:
             break;
         case ENTRY_FAILURE_QUAL_PDPTE:
-            out_printf(&o, " (loading PDPTEs failed)");
+            text_out_printf(&o, " (loading PDPTEs failed)");
             break;
         case ENTRY_FAILURE_QUAL_NMI_STI:
-            out_printf(&o, " (NMI injection while blocked by STI)");
+            text_out_printf(&o, " (NMI injection while blocked by STI)");
             break;
         case ENTRY_FAILURE_QUAL_LINK_POINTER:
-            out_printf(&o, " (invalid VMCS link pointer)");
+            text_out_printf(&o, " (invalid VMCS link pointer)");
             break;
         default:
-            out_printf(&o, " (qualification %llu)", (unsigned long long)qual);
+            text_out_printf(&o, " (qualification %llu)", (unsigned long long)qual);
             break;
         }
         break;
     case EXIT_REASON_ENTRY_MSR_LOADING:
         /* The qualification counts MSR-load entries from 1. */
-        out_printf(&o, "MSR loading failed at entry %llu", (unsigned long long)qual);
+        text_out_printf(&o, "MSR loading failed at entry %llu", (unsigned long long)qual);
         break;
     case EXIT_REASON_ENTRY_MACHINE_CHECK:
-        out_printf(&o, "machine-check event");
+        text_out_printf(&o, "machine-check event");
         break;
     default:
-        out_printf(&o, "VM-entry failure with exit reason %u (%s)", (unsigned)r.basic,
+        text_out_printf(&o, "VM-entry failure with exit reason %u (%s)", (unsigned)r.basic,
                    exit_reason_name(r.basic));
         break;
     }
-    return out_result(&o);
+    return text_out_len(&o);
 }

@@ -26,7 +26,9 @@
 
 static unsigned vmx_slat_allow(void)
 {
-    return SLAT_ALLOW_2M | (vmx_caps()->ept_1g_pages ? SLAT_ALLOW_1G : 0);
+    const struct vmx_caps *caps = vmx_caps();
+    return SLAT_ALLOW_2M | (caps->ept_1g_pages ? SLAT_ALLOW_1G : 0) |
+           (caps->ept_5level ? SLAT_ALLOW_5LEVEL : 0);
 }
 
 static uint64_t vmx_cr4_possible(void)
@@ -45,8 +47,8 @@ static bool vmx_vm_init(struct vm *vm)
         return false;
     }
     msr_bitmap_build(vm->msr_map);
-    vm->slat_pointer = ((uint64_t)(uintptr_t)vm->slat.pml4 & VMX_EPTP_ADDR_MASK) |
-                       VMX_EPTP_MEMTYPE_WB | VMX_EPTP_WALK_LENGTH(4);
+    vm->slat_pointer = ((uint64_t)(uintptr_t)vm->slat.root & VMX_EPTP_ADDR_MASK) |
+                       VMX_EPTP_MEMTYPE_WB | VMX_EPTP_WALK_LENGTH(vm->slat.levels);
     /* A stale translation of the same EPTP from an earlier boot stage cannot
      * exist, but INVEPT is cheap and makes the start state certain. */
     vmx_invept(INVEPT_ALL_CONTEXT, 0);

@@ -12,7 +12,8 @@
 ; going back through C: the hot path is these few instructions plus the
 ; handler.  struct vcpu starts with struct guest_regs (vmx/vcpu.h): 16 slots
 ; in the SDM's register-number order (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
-; R8-R15); the RSP slot is unused (the VMCS holds the guest RSP).
+; R8-R15, core/guest_regs.inc); the RSP slot is unused (the VMCS holds the
+; guest RSP).
 
 bits 64
 default rel
@@ -20,21 +21,7 @@ default rel
 %define VMCS_HOST_RSP 0x6c14
 %define VMCS_HOST_RIP 0x6c16
 
-%define R_RAX  0*8
-%define R_RCX  1*8
-%define R_RDX  2*8
-%define R_RBX  3*8
-%define R_RBP  5*8
-%define R_RSI  6*8
-%define R_RDI  7*8
-%define R_R8   8*8
-%define R_R9   9*8
-%define R_R10 10*8
-%define R_R11 11*8
-%define R_R12 12*8
-%define R_R13 13*8
-%define R_R14 14*8
-%define R_R15 15*8
+%include "core/guest_regs.inc"
 
 %define ENTER_FAIL_INVALID 1
 %define ENTER_FAIL_VALID   2
@@ -47,19 +34,7 @@ extern vmx_exit_dispatch
 
 %macro LOAD_GUEST_GPRS 0            ; rdi = vcpu; rdi itself last
     mov rax, [rdi + R_RAX]
-    mov rcx, [rdi + R_RCX]
-    mov rdx, [rdi + R_RDX]
-    mov rbx, [rdi + R_RBX]
-    mov rbp, [rdi + R_RBP]
-    mov rsi, [rdi + R_RSI]
-    mov r8,  [rdi + R_R8]
-    mov r9,  [rdi + R_R9]
-    mov r10, [rdi + R_R10]
-    mov r11, [rdi + R_R11]
-    mov r12, [rdi + R_R12]
-    mov r13, [rdi + R_R13]
-    mov r14, [rdi + R_R14]
-    mov r15, [rdi + R_R15]
+    LOAD_GUEST_GPRS_BUT_RAX_RDI
     mov rdi, [rdi + R_RDI]
 %endmacro
 
@@ -103,19 +78,7 @@ vmx_exit_stub:
     push rdi                        ; guest rdi; [rsp+8] = vcpu
     mov rdi, [rsp + 8]
     mov [rdi + R_RAX], rax
-    mov [rdi + R_RCX], rcx
-    mov [rdi + R_RDX], rdx
-    mov [rdi + R_RBX], rbx
-    mov [rdi + R_RBP], rbp
-    mov [rdi + R_RSI], rsi
-    mov [rdi + R_R8],  r8
-    mov [rdi + R_R9],  r9
-    mov [rdi + R_R10], r10
-    mov [rdi + R_R11], r11
-    mov [rdi + R_R12], r12
-    mov [rdi + R_R13], r13
-    mov [rdi + R_R14], r14
-    mov [rdi + R_R15], r15
+    STORE_GUEST_GPRS_BUT_RAX_RDI
     pop rax
     mov [rdi + R_RDI], rax          ; rsp is back at the host RSP (16-aligned)
     call vmx_exit_dispatch          ; rdi = vcpu; returns 0 = resume

@@ -240,6 +240,24 @@ static void check_isolation(struct check_run *run)
         check_fail(run, "KESTREL_HC_CHECK_ISOLATION returned 0x%lx, expected 1", intact);
 }
 
+/* The top of the physical address space holds nothing here, but a 64-bit
+ * BAR could lie there: it must be mapped (above RAM Kestrel maps a block at
+ * its first touch; all vCPUs touch the same block at about the same time). */
+static void check_high_mmio(struct check_run *run)
+{
+    uint64_t value;
+
+    if (high_unusable_why != NULL) {
+        check_fail(run, "%s", high_unusable_why);
+        return;
+    }
+    uint64_t va = high_va + 8 * (uint64_t)run->cpu->apic_id;
+    struct fault f = probe_read64(this_probe(), va, &value);
+    if (f.vector != FAULT_NONE)
+        check_fail(run, "read of gpa 0x%lx raised %s (error 0x%lx)", high_pa + (va - high_va),
+                   fault_name(f.vector), f.error);
+}
+
 static void check_vmcall_version(struct check_run *run)
 {
     uint64_t version = hc_version();
@@ -268,6 +286,7 @@ static const struct check checks[] = {
     { "lapic-timer",     check_lapic_timer },
     { "own-idt",         check_own_idt },
     { "isolation",       check_isolation },
+    { "high-mmio",       check_high_mmio },
     { "vmcall-version",  check_vmcall_version },
 };
 

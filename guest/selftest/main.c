@@ -21,6 +21,21 @@ uint8_t ap_stacks[SELFTEST_MAX_CPUS][SELFTEST_AP_STACK_SIZE] __attribute__((alig
 unsigned cpu_total;
 uint64_t probe_va;
 const char *probe_unusable_why;
+uint64_t high_pa, high_va;
+const char *high_unusable_why;
+
+/* 4-level second-level tables reach 2^48 (docs/vmx.md): the top of the
+ * guest's address space, or of what they reach. */
+#define HIGH_PROBE_MAX_BITS 48
+#define HIGH_PROBE_WINDOW   (2ull << 20)
+
+static uint64_t high_probe_address(void)
+{
+    unsigned bits = cpuid(0x80000008u, 0).eax & 0xff;
+    if (bits > HIGH_PROBE_MAX_BITS)
+        bits = HIGH_PROBE_MAX_BITS;
+    return (1ull << bits) - HIGH_PROBE_WINDOW;
+}
 
 /* The BSP is cpus[0]; the APs follow in the boot info's order. */
 static void assign_cpus(void)
@@ -153,6 +168,8 @@ void guest_main(const struct guest_boot_info *info)
         probe_unusable_why = "the boot info gives no hypervisor_probe address";
     if (probe_unusable_why != NULL)
         probe_va = 0;
+    high_pa = high_probe_address();
+    high_unusable_why = paging_map_phys(high_pa, &high_va);
 
     start_aps();
     checks_run_all(&cpus[0]);

@@ -74,6 +74,8 @@ static inline struct cpu *this_cpu(void)
 __attribute__((noreturn)) void selftest_ap_main(void *arg);
 extern uint64_t probe_va;              /* where every CPU reads hypervisor_probe; 0: unusable */
 extern const char *probe_unusable_why;
+extern uint64_t high_pa, high_va;      /* the top 2 MiB of the address space (check high-mmio) */
+extern const char *high_unusable_why;
 
 /* events.c: the timer vector and unexpected events, which fail the running check. */
 void selftest_traps_install(void);

@@ -13,6 +13,7 @@
 #define LEVEL_PD          2u
 #define LEVEL_PDPT        3u
 #define LEVEL_PML4        4u
+#define LEVEL_PML5        5u   /* 5-level EPT only */
 #define ENTRIES_PER_TABLE 512u
 
 static inline unsigned level_shift(unsigned level)

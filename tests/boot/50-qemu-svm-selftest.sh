@@ -19,7 +19,7 @@ for cpus in 1 2 4 8; do
     expect_no_match '^kestrel: vmx'
     expect_line "kestrel: guest selftest running on $cpus cpus"
     expect_order "kestrel: svm on $cpus/$cpus cpus" "kestrel: guest selftest running on $cpus cpus"
-    want=$((12 * cpus))
+    want=$((13 * cpus))
     expect_line "selftest: PASS $want/$want"
     expect_no_match '^selftest: .*FAIL'
     expect_line "kestrel: guest powered off"

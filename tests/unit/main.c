@@ -20,6 +20,8 @@ extern const struct unit_suite frames_suite;
 extern const struct unit_suite psf_suite;
 extern const struct unit_suite mtrr_suite;
 extern const struct unit_suite slat_suite;
+extern const struct unit_suite slat_reach_suite;
+extern const struct unit_suite text_out_suite;
 extern const struct unit_suite cpuid_policy_suite;
 extern const struct unit_suite msr_policy_suite;
 extern const struct unit_suite guest_state_check_suite;
@@ -52,7 +54,7 @@ static const struct unit_suite *const suites[] = {
     &kstring_suite, &fmt_suite,    &config_suite,    &payload_kinds_suite, &elf_suite,
     &memmap_suite,  &bootinfo_suite, &pagetable_suite,
     &frames_suite,  &psf_suite,
-    &mtrr_suite, &slat_suite,
+    &mtrr_suite, &slat_suite, &slat_reach_suite, &text_out_suite,
     &cpuid_policy_suite, &msr_policy_suite,
     &guest_state_check_suite,
     &vmx_names_suite, &exit_qual_suite,

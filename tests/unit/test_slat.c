@@ -122,11 +122,11 @@ static uint64_t next_random(uint64_t *state)
 
 static void body_init_pointer(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
-    uint64_t root = (uint64_t)(uintptr_t)t->e.pml4;
+    uint64_t root = (uint64_t)(uintptr_t)t->e.root;
 
     CHECK_EQ_U64(t->e.tables, 1);
     for (unsigned i = 0; i < 512; i++)
-        CHECK_EQ_U64(t->e.pml4[i], 0);
+        CHECK_EQ_U64(t->e.root[i], 0);
     CHECK_EQ_U64(root & 0xfff, 0);
     CHECK_UNMAPPED(t, 0);
 }
@@ -158,7 +158,7 @@ static void body_4k(struct unit_ctx *unit_ctx_, struct test_ept *t)
 
     /* By hand: tables are RWX with nothing else in the low bits; the leaf
      * has perms, type in 5:3, no ignore-PAT. */
-    uint64_t *table = t->e.pml4;
+    uint64_t *table = t->e.root;
     for (unsigned level = 4; level > 1; level--) {
         uint64_t e = table[(0x400000ull >> (12 + 9 * (level - 1))) & 511];
 
@@ -183,7 +183,7 @@ static void body_large(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     CHECK_EQ_U64(slat_map(&t->e, 0, 0, 4 * GiB, RWX, MT_WB), SLAT_OK);
     CHECK_EQ_U64(t->e.tables, 2);              /* root and one PDPT */
-    uint64_t *pdpt = next_table(t->e.pml4[0]);
+    uint64_t *pdpt = next_table(t->e.root[0]);
     CHECK_EQ_U64(pdpt[0], 0x80 | (6 << 3) | 7);
     CHECK_EQ_U64(pdpt[3], 3 * GiB | 0x80 | (6 << 3) | 7);
     CHECK_EQ_U64(pdpt[4], 0);
@@ -205,7 +205,7 @@ static void body_large(struct unit_ctx *unit_ctx_, struct test_ept *t)
     /* Far up: the last GiB below 2^48, in its own PML4 slot. */
     CHECK_EQ_U64(slat_map(&t->e, SLAT_GPA_LIMIT - GiB, 5 * GiB, GiB, RX, MT_WT), SLAT_OK);
     CHECK_MAPS(t, SLAT_GPA_LIMIT - 1, 6 * GiB - 1, RX, MT_WT, GiB);
-    CHECK_EQ_U64(t->e.pml4[511] & 7, 7);
+    CHECK_EQ_U64(t->e.root[511] & 7, 7);
 }
 
 TEST(ept_map_2m_and_1g)
@@ -461,7 +461,7 @@ static void body_split_keeps_bits(struct unit_ctx *unit_ctx_, struct test_ept *t
 {
     CHECK_EQ_U64(slat_map(&t->e, GiB, 3 * GiB, GiB, RWX, MT_WB), SLAT_OK);
     /* The CPU set accessed/dirty; someone set ignore-PAT and suppress-#VE. */
-    uint64_t *pdpt = next_table(t->e.pml4[0]);
+    uint64_t *pdpt = next_table(t->e.root[0]);
     uint64_t extra = EPT_ENTRY_ACCESSED | EPT_ENTRY_DIRTY | EPT_ENTRY_IGNORE_PAT | (1ull << 63);
     pdpt[1] |= extra;
     CHECK_EQ_U64(slat_map(&t->e, GiB + 2 * MiB, 3 * GiB + 2 * MiB, 2 * MiB, R, MT_WB), SLAT_OK);
@@ -1232,7 +1232,7 @@ static void body_npt_entries(struct unit_ctx *unit_ctx_, struct test_ept *t)
 {
     /* A 4 KiB WB RW leaf: P, R/W, U/S; tables P, R/W, U/S. */
     CHECK_EQ_U64(slat_map(&t->e, 0x400000, 0x1234000, 4 * KiB, RW, MT_WB), SLAT_OK);
-    uint64_t *table = t->e.pml4;
+    uint64_t *table = t->e.root;
     for (unsigned level = 4; level > 1; level--) {
         uint64_t e = table[(0x400000ull >> (12 + 9 * (level - 1))) & 511];
         CHECK_EQ_U64(e & ~EPT_ENTRY_ADDR, 7);

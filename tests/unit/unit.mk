@@ -22,7 +22,7 @@ UNIT_LIB_SRCS  := $(filter-out $(UNIT_LIB_EXCLUDE),$(wildcard lib/*.c))
 # They must compile on the host as they are: no inline asm, no kernel headers
 # that wrap instructions.
 UNIT_PURE_SRCS := mm/frames.c vmx/caps.c mm/guest_memory.c
-UNIT_PURE_SRCS += mm/mtrr.c mm/slat.c
+UNIT_PURE_SRCS += mm/mtrr.c mm/slat.c mm/slat_reach.c
 UNIT_PURE_SRCS += core/cpuid_policy.c core/msr_policy.c core/cr_rules.c core/xcr0.c
 UNIT_PURE_SRCS += core/apic_dest.c core/guest_walk.c core/insn_decode.c
 UNIT_PURE_SRCS += core/port_guard.c core/pci_guard.c
