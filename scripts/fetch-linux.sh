@@ -42,7 +42,12 @@ if [ ! -s "$cache/vmlinuz" ] || [ "$kdeb" -nt "$cache/vmlinuz" ]; then
     rm -rf "$cache/k"
 fi
 
-if [ ! -s "$cache/initrd.gz" ] || [ "$here/linux-init.sh" -nt "$cache/initrd.gz" ] || [ "$bdeb" -nt "$cache/initrd.gz" ]; then
+# The initramfs is cached under a name made from what goes into it (this
+# script, /init and the busybox package): worktrees with different /init
+# scripts share the cache, and a file's age cannot tell whose it is.
+key=$(cat "${BASH_SOURCE[0]}" "$here/linux-init.sh" - <<<"${bdeb##*/}" | sha256sum | cut -c1-16)
+initrd=$cache/initrd-$key.gz
+if [ ! -s "$initrd" ]; then
     root=$(mktemp -d)
     trap 'rm -rf "$root"' EXIT
     dpkg-deb -x "$bdeb" "$root/pkg"
@@ -53,8 +58,10 @@ if [ ! -s "$cache/initrd.gz" ] || [ "$here/linux-init.sh" -nt "$cache/initrd.gz"
     done
     cp "$here/linux-init.sh" "$root/fs/init"
     chmod +x "$root/fs/init"
-    (cd "$root/fs" && find . | cpio -o -H newc --quiet | gzip -9) >"$cache/initrd.gz"
+    # Written aside and renamed: another run may be reading the cache.
+    (cd "$root/fs" && find . | cpio -o -H newc --quiet | gzip -9) >"$initrd.$$"
+    mv -f "$initrd.$$" "$initrd"
 fi
 cp "$cache/vmlinuz" "$out/vmlinuz"
-cp "$cache/initrd.gz" "$out/initrd.gz"
+cp "$initrd" "$out/initrd.gz"
 echo "fetch-linux: $real -> $out/vmlinuz, initramfs -> $out/initrd.gz" >&2

@@ -28,9 +28,12 @@ linux_fault='^\[ *[0-9.]+\] (general protection fault|BUG: |Oops: )'
 oops_end='^\[ *[0-9.]+\] ---\[ end trace'
 rc=0
 boot_qemu --iso "$WORK/big.iso" --smp "$cpus" --mem "$mem_mib" --cpu max --phys-bits "$phys_bits" \
-    --nvme "$disk" --timeout 240 --until "^kestrel: guest powered off|Kernel panic|^kestrel: error|$oops_end" || rc=$?
+    --nvme "$disk" --timeout 240 --until "^kestrel: guest powered off|Kernel panic|^kestrel: error|$oops_end|^kestrel-linux: shell on the serial console" || rc=$?
 [ $rc -eq 0 ] || fail "QEMU run did not end normally (runner status $rc: $(tail -n 1 "$WORK/runner.out"))"
 echo "boot: $(($(date +%s) - t0)) s"
+if grep -q '^kestrel-linux: shell on the serial console' "$LOG"; then
+    fail "/init opened its shell: the initramfs has no kestrel.init=survey (an old scripts/linux-init.sh?)"
+fi
 if grep -Eq -- "$linux_fault" "$LOG"; then
     fail "Linux faulted: $(grep -E -- "$linux_fault" "$LOG" | head -n 1)$(grep -m 1 'RIP: ' "$LOG" | sed 's/^\[[^]]*\]/,/')"
 fi
