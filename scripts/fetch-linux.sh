@@ -2,8 +2,9 @@
 # Fetches the Linux test payload into the cache (no installation): Debian's
 # cloud kernel and busybox-static, then builds a small initramfs whose /init
 # reports what the guest sees and, as the kernel command line says
-# (kestrel.init=shell or kestrel.init=poweroff), opens a shell on the serial
-# console or powers off.
+# (kestrel.init=shell|poweroff|reboot|survey), opens a shell on the serial
+# console, powers off, reboots, or reports memory, NVMe BARs and a disk's md5
+# and powers off.
 # Usage: scripts/fetch-linux.sh OUTDIR   → OUTDIR/vmlinuz, OUTDIR/initrd.gz
 set -euo pipefail
 out=${1:?usage: fetch-linux.sh OUTDIR}
@@ -41,19 +42,26 @@ if [ ! -s "$cache/vmlinuz" ] || [ "$kdeb" -nt "$cache/vmlinuz" ]; then
     rm -rf "$cache/k"
 fi
 
-if [ ! -s "$cache/initrd.gz" ] || [ "$here/linux-init.sh" -nt "$cache/initrd.gz" ] || [ "$bdeb" -nt "$cache/initrd.gz" ]; then
+# The initramfs is cached under a name made from what goes into it (this
+# script, /init and the busybox package): worktrees with different /init
+# scripts share the cache, and a file's age cannot tell whose it is.
+key=$(cat "${BASH_SOURCE[0]}" "$here/linux-init.sh" - <<<"${bdeb##*/}" | sha256sum | cut -c1-16)
+initrd=$cache/initrd-$key.gz
+if [ ! -s "$initrd" ]; then
     root=$(mktemp -d)
     trap 'rm -rf "$root"' EXIT
     dpkg-deb -x "$bdeb" "$root/pkg"
     mkdir -p "$root/fs/bin" "$root/fs/dev" "$root/fs/proc" "$root/fs/sys"
     cp "$root/pkg/bin/busybox" "$root/fs/bin/busybox"
-    for tool in sh mount grep cat echo sleep nproc uname wc head sed tr poweroff; do
+    for tool in sh mount grep cat echo sleep nproc uname wc head sed tr cut dd md5sum poweroff reboot; do
         ln -s busybox "$root/fs/bin/$tool"
     done
     cp "$here/linux-init.sh" "$root/fs/init"
     chmod +x "$root/fs/init"
-    (cd "$root/fs" && find . | cpio -o -H newc --quiet | gzip -9) >"$cache/initrd.gz"
+    # Written aside and renamed: another run may be reading the cache.
+    (cd "$root/fs" && find . | cpio -o -H newc --quiet | gzip -9) >"$initrd.$$"
+    mv -f "$initrd.$$" "$initrd"
 fi
 cp "$cache/vmlinuz" "$out/vmlinuz"
-cp "$cache/initrd.gz" "$out/initrd.gz"
+cp "$initrd" "$out/initrd.gz"
 echo "fetch-linux: $real -> $out/vmlinuz, initramfs -> $out/initrd.gz" >&2

@@ -9,6 +9,8 @@
 #   --accel tcg|kvm   default tcg; kvm adds -accel kvm -cpu host
 #   --cpu MODEL       TCG's CPU model (default max: AMD SVM with nested paging; qemu64,-svm for a
 #                     CPU without any virtualization; qemu64 is SVM without nested paging)
+#   --phys-bits N     the TCG CPU's physical-address width (QEMU's default for TCG is 40)
+#   --nvme FILE       attach FILE (raw) as an NVMe disk (serial kestrel-nvme; 64-bit BAR 0)
 #   --log FILE        serial log with ANSI escapes and CRs stripped (default build/serial.log in the
 #                     repository); QEMU's raw serial output goes to FILE.raw
 #   --until REGEX     stop QEMU as soon as a line of the stripped log matches (grep -E)
@@ -28,13 +30,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 usage() {
-    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 # shellcheck source=scripts/runner-lib.sh
 source "$here/runner-lib.sh"
 
-iso='' cpu=max usb=0 smp=4 mem=512 accel=tcg log=$root/build/serial.log until='' until_set=0 timeout=60 timeout_set=0 interactive=0
+iso='' cpu=max phys_bits='' nvme='' usb=0 smp=4 mem=512 accel=tcg log=$root/build/serial.log until='' until_set=0 timeout=60 timeout_set=0 interactive=0
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -44,6 +46,8 @@ while [ $# -gt 0 ]; do
         --mem) need_arg "$@"; mem=$2; shift ;;
         --accel) need_arg "$@"; accel=$2; shift ;;
         --cpu) need_arg "$@"; cpu=$2; shift ;;
+        --phys-bits) need_arg "$@"; phys_bits=$2; shift ;;
+        --nvme) need_arg "$@"; nvme=$2; shift ;;
         --log) need_arg "$@"; log=$2; shift ;;
         --until) need_arg "$@"; until=$2; until_set=1; shift ;;
         --timeout) need_arg "$@"; timeout=$2; timeout_set=1; shift ;;
@@ -60,6 +64,10 @@ runner_check_number --smp "$smp" 1 255
 runner_check_number "--mem (MiB)" "$mem" 64 ''
 runner_check_number "--timeout (seconds)" "$timeout" 1 ''
 case "$accel" in tcg|kvm) ;; *) uerr "--accel must be tcg or kvm, not '$accel'" ;; esac
+if [ -n "$phys_bits" ]; then
+    runner_check_number --phys-bits "$phys_bits" 32 52
+    [ "$accel" = tcg ] || uerr "--phys-bits is for TCG's CPU model (KVM uses the host's)"
+fi
 if [ "$interactive" -eq 1 ] && { [ "$until_set" -eq 1 ] || [ "$timeout_set" -eq 1 ]; }; then
     uerr "--interactive takes no --until or --timeout"
 fi
@@ -71,6 +79,7 @@ command -v "$QEMU" >/dev/null 2>&1 || die "$QEMU not found (run scripts/install-
 [ -f "$OVMF" ] || die "$OVMF not found (run scripts/install-deps.sh: package ovmf)"
 [ -f "$iso" ] || die "image '$iso' not found"
 [ -r "$iso" ] || die "image '$iso' not readable"
+[ -z "$nvme" ] || [ -f "$nvme" ] || die "NVMe disk image '$nvme' not found"
 if [ "$accel" = kvm ]; then
     if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
         die "--accel kvm: /dev/kvm is missing or not usable (see scripts/detect-kvm.sh)"
@@ -79,7 +88,10 @@ fi
 
 cmd=("$QEMU" -machine q35 -m "$mem" -smp "$smp" -bios "$OVMF"
      -display none -net none -no-reboot -device 'isa-debug-exit,iobase=0xf4,iosize=4')
-if [ "$accel" = kvm ]; then cmd+=(-accel kvm -cpu host); else cmd+=(-accel tcg -cpu "$cpu"); fi
+if [ "$accel" = kvm ]; then cmd+=(-accel kvm -cpu host); else cmd+=(-accel tcg -cpu "$cpu${phys_bits:+,phys-bits=$phys_bits}"); fi
+if [ -n "$nvme" ]; then
+    cmd+=(-drive "if=none,id=nvme0,format=raw,file=$nvme" -device 'nvme,serial=kestrel-nvme,drive=nvme0')
+fi
 if [ "$usb" -eq 1 ]; then
     cmd+=(-drive "if=none,id=stick,format=raw,readonly=on,file=$iso" -device qemu-xhci -device 'usb-storage,drive=stick')
 else
