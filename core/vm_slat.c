@@ -20,6 +20,7 @@
 #include "kernel/x86.h"
 #include "kernel/msr.h"
 #include "kernel/log.h"
+#include "lib/fmt.h"
 
 #define GIB                  (1ull << 30)
 #define TIB                  (1ull << 40)
@@ -122,21 +123,18 @@ static void report(const struct vm *vm, const struct slat_reach *r, unsigned phy
     const char *unit;
     size_words(r->reach, &n, &unit);
     const char *leaves = (vm->slat.allow & SLAT_ALLOW_1G) ? "1 GiB" : "2 MiB";
+    char extent[96];
     if (r->beyond_levels) {
-        log_info("second-level map: %s, %u levels, reaches %#llx (%llu %s; the CPU has %u "
-                 "address bits: nothing above 2^48 is mapped); %#llx at boot in %llu table "
-                 "pages, the rest on first touch with %s leaves (%u pages spare)",
-                 slat_name(vm), r->levels, (unsigned long long)r->reach, n, unit, phys_bits,
-                 (unsigned long long)r->eager_top, (unsigned long long)vm->slat.tables, leaves,
-                 VM_SLAT_DEMAND_PAGES);
+        ksnprintf(extent, sizeof(extent), "%llu %s; the CPU has %u address bits: nothing above "
+                  "2^48 is mapped", n, unit, phys_bits);
     } else {
-        log_info("second-level map: %s, %u levels, reaches %#llx (%llu %s, all %u address "
-                 "bits); %#llx at boot in %llu table pages, the rest on first touch with %s "
-                 "leaves (%u pages spare)",
-                 slat_name(vm), r->levels, (unsigned long long)r->reach, n, unit, phys_bits,
-                 (unsigned long long)r->eager_top, (unsigned long long)vm->slat.tables, leaves,
-                 VM_SLAT_DEMAND_PAGES);
+        ksnprintf(extent, sizeof(extent), "%llu %s, all %u address bits", n, unit, phys_bits);
     }
+    log_info("second-level map: %s, %u levels, reaches %#llx (%s); %#llx at boot in %llu table "
+             "pages, the rest on first touch with %s leaves (%u pages spare)",
+             slat_name(vm), r->levels, (unsigned long long)r->reach, extent,
+             (unsigned long long)r->eager_top, (unsigned long long)vm->slat.tables, leaves,
+             VM_SLAT_DEMAND_PAGES);
     if (r->ram_beyond) {
         log_warn("memory map reaches above %#llx: the guest cannot use that part",
                  (unsigned long long)r->reach);
