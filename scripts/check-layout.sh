@@ -107,7 +107,7 @@ while IFS= read -r file; do
             say "$file:${h%%:*}: raw hardware instruction outside the wrappers ($wrappers)"
         done <<<"$hits"
     fi
-done < <(git ls-files '*.c' '*.h' 2>/dev/null)
+done < <(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.c' -o -name '*.h' | sed 's#^\./##')
 
 if [ $violations -gt 0 ]; then
     echo "layout: $violations violation(s) of docs/architecture.md"

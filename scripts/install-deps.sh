@@ -4,7 +4,8 @@
 set -euo pipefail
 
 PKGS=(build-essential gcc clang lld nasm gnu-efi binutils qemu-system-x86 ovmf vgabios
-      xorriso mtools dosfstools cpio gzip xz-utils wget ca-certificates bc)
+      xorriso mtools dosfstools cpio gzip xz-utils wget ca-certificates bc
+      python3 python3-yaml)
 
 missing=()
 for p in "${PKGS[@]}"; do

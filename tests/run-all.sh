@@ -32,6 +32,13 @@ else
     failed=$((failed + 1)); failures+=("layout"); echo "FAIL layout"; echo "$layout_out" | sed 's/^/    /'
 fi
 
+echo "== hosted CI workflow (.github/workflows/ci.yml, docs/testing.md)"
+if ci_out=$(scripts/check-ci.sh 2>&1); then
+    passed=$((passed + 1)); echo "PASS ci-workflow"
+else
+    failed=$((failed + 1)); failures+=("ci-workflow"); echo "FAIL ci-workflow"; echo "$ci_out" | sed 's/^/    /'
+fi
+
 echo "== boot tests"
 for t in tests/boot/[0-9]*.sh; do
     name=$(basename "$t" .sh)

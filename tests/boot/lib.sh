@@ -94,10 +94,24 @@ make_linux_image() {
 }
 
 # need_kvm [vmx|svm]: skips the test (with detect-kvm.sh's reasons) unless
-# QEMU can use KVM with that nested virtualization here (default vmx).
+# QEMU can use KVM with that nested virtualization here; with no argument,
+# either (the host's own: VMX on Intel, SVM on AMD). Sets KVM_BACKEND to the
+# backend Kestrel uses under -cpu host there (vmx or svm).
 need_kvm() {
-    local reason want=${1:-vmx}
-    if ! reason=$("$ROOT/scripts/detect-kvm.sh" --want "$want" 2>&1 >/dev/null); then
-        skip "no nested ${want^^} through KVM here: $(echo "$reason" | tr '\n' ' ' | sed 's/ *$//')"
+    local found want=${1:-}
+    if ! found=$("$ROOT/scripts/detect-kvm.sh" ${want:+--want "$want"} 2>"$WORK/detect-kvm.err"); then
+        skip "no nested ${want:+${want^^} }virtualization through KVM here: $(tr '\n' ' ' <"$WORK/detect-kvm.err" | sed 's/ *$//')"
     fi
+    KVM_BACKEND=${found#kvm }
+}
+
+# expect_virt_on N: after need_kvm, the log says all N CPUs entered
+# $KVM_BACKEND's virtualization (docs/status-lines.md: "vmx root on N/N cpus"
+# or "svm on N/N cpus") and has none of the other backend's lines.
+expect_virt_on() {
+    case "${KVM_BACKEND:-}" in
+        vmx) expect_line "kestrel: vmx root on $1/$1 cpus"; expect_no_match '^kestrel: svm' ;;
+        svm) expect_line "kestrel: svm on $1/$1 cpus"; expect_no_match '^kestrel: vmx' ;;
+        *) fail "expect_virt_on: KVM_BACKEND is '${KVM_BACKEND:-}' (need_kvm first)" ;;
+    esac
 }
