@@ -27,6 +27,10 @@ struct vmx_caps {
     uint32_t pin, proc, proc2, exit, entry;
     bool     ept_1g_pages;
     bool     ept_ad_flags;
+    /* The wait-for-SIPI activity state (IA32_VMX_MISC bit 8): guest APs can
+     * wait for their SIPI in the CPU.  Without it (QEMU's named Intel models
+     * under KVM before Linux 5.11) they wait in Kestrel (docs/vmx.md). */
+    bool     wait_for_sipi;
     unsigned preemption_timer_shift; /* timer ticks every 2^shift TSC ticks */
 };
 

@@ -263,9 +263,16 @@ void vmcs_guest_wait_for_sipi(void)
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_WAIT_FOR_SIPI);
 }
 
+void vmcs_guest_init_state(void)
+{
+    init_state();
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_ACTIVE);
+}
+
 void vmcs_guest_start_at_sipi(uint8_t vector)
 {
     vmcs_set_segment(SEG_CS, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0xffff, AR_REAL_CODE);
     vmcs_writenat(VMCS_GUEST_RIP, 0);
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_STATE_ACTIVE);
+    vmcs_write32(VMCS_CTRL_ENTRY_INTR_INFO, 0);      /* nothing from before the SIPI */
 }

@@ -14,8 +14,13 @@ bool vmcs_create(struct vcpu *v);
  * with paging off), CPL 0, flat segments, interrupts off. */
 void vmcs_guest_long_mode(const struct guest_entry *e);
 
-/* Guest state as after INIT, waiting for a SIPI (every AP starts so). */
+/* Guest state as after INIT, waiting for a SIPI in the CPU (every AP
+ * starts so where start-up is the hardware's). */
 void vmcs_guest_wait_for_sipi(void);
+
+/* Guest state as after INIT, active: the AP waits for its SIPI in Kestrel
+ * (software start-up) and is entered only once it came. */
+void vmcs_guest_init_state(void);
 
 /* The SIPI arrived: real mode at vector << 12, running. */
 void vmcs_guest_start_at_sipi(uint8_t vector);
