@@ -10,6 +10,11 @@
  * host state and controls.  False (after logging why) on any failure. */
 bool vmcs_create(struct vcpu *v);
 
+/* After vmcs_create and the guest's first state: the fields written match
+ * vmx/vmcs_init_list.c for this CPU's controls.  False after naming the
+ * first field that does not. */
+bool vmcs_init_verify(const struct vcpu *v);
+
 /* Guest state: 64-bit mode (or, with e->mode32, 32-bit protected mode
  * with paging off), CPL 0, flat segments, interrupts off. */
 void vmcs_guest_long_mode(const struct guest_entry *e);

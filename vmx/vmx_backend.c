@@ -78,7 +78,7 @@ static bool vmx_vcpu_init(struct vcpu *v, const struct guest_entry *entry)
         vmcs_guest_wait_for_sipi();
     }
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)v->tlb_tag, 0);
-    return !vmcs_access_failed();
+    return !vmcs_access_failed() && vmcs_init_verify(v);
 }
 
 /* The run.  An AP whose start-up is software's waits for its SIPI in
