@@ -126,6 +126,16 @@ static bool svm_vcpu_run(struct vcpu *v)
         }
         vmcb->save.rax = v->regs[GPR_RAX];
         svm_clgi();
+        /* A virtual INIT (core/vm.c), looked at with GIF clear: a kick NMI
+         * sent after this is held and exits at once after VMRUN, one sent
+         * before was seen here; none is lost to a guest that never exits. */
+        if (__builtin_expect(ap_start_init_pending(&v->ap), 0)) {
+            svm_stgi();
+            if (vcpu_take_virtual_init(v)) {
+                reset_after_init(v);      /* then waits for its SIPI, above */
+            }
+            continue;
+        }
         svm_enter_guest(v, v->control, v->host_save);
         svm_stgi();            /* a held NMI is taken here, by Kestrel's handler */
         v->regs[GPR_RAX] = vmcb->save.rax;
@@ -137,11 +147,6 @@ static bool svm_vcpu_run(struct vcpu *v)
         v->launched = true;
         if (svm_exit_dispatch(v) == EXIT_LEAVE) {
             return true;
-        }
-        /* A virtual INIT (core/vm.c; its kick was this exit, or an earlier
-         * one): svm_exit.c's take_virtual_init no longer sees it. */
-        if (__builtin_expect(ap_start_init_pending(&v->ap), 0) && vcpu_take_virtual_init(v)) {
-            reset_after_init(v);      /* then waits for its SIPI, above */
         }
     }
 }
