@@ -14,6 +14,7 @@
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
 #include "kernel/msr.h"
+#include "kernel/cpu_features.h"
 #include "kernel/log.h"
 #include "lib/fmt.h"
 
@@ -187,12 +188,29 @@ void vcpu_count_ready(struct vcpu *v)
 
 bool vcpu_wait_for_sipi(struct vcpu *v, uint8_t *vector)
 {
+    /* Asleep on the start-up word where the CPU can: the sender's
+     * compare-and-swap is a write to the monitored line, so a SIPI latched
+     * after MONITOR wakes MWAIT or keeps it from sleeping.  (An emulator
+     * runs the other CPUs faster when this one does not spin.)  A guest's
+     * end arrives as an NMI, which wakes it too; should one be missed, the
+     * AP runs no guest code and nobody waits for it. */
+    bool sleep = (cpuid(1, 0).ecx & CPUID_1_ECX_MONITOR) != 0;
     vcpu_count_ready(v);
-    while (!ap_start_take_sipi(&v->ap, vector)) {
+    for (;;) {
+        if (sleep) {
+            cpu_monitor(&v->ap.word);
+        }
+        if (ap_start_take_sipi(&v->ap, vector)) {
+            break;
+        }
         if (v->vm->end != GUEST_RUNNING) {
             return false;
         }
-        cpu_relax();
+        if (sleep) {
+            cpu_mwait();
+        } else {
+            cpu_relax();
+        }
     }
     /* Nothing queued before the SIPI belongs to the code it starts. */
     vcpu_clear_events(v);
