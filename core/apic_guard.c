@@ -17,6 +17,15 @@ void apic_guard_init(struct apic_guard *g, const uint32_t *apic_ids, unsigned co
     }
 }
 
+void apic_guard_reset_vcpu(struct apic_guard *g, unsigned slot)
+{
+    if (slot >= g->count)
+        return;
+    g->vcpus[slot].ldr = 0;
+    g->vcpus[slot].dfr = XAPIC_DFR_RESET;
+    g->icr_high[slot] = 0;
+}
+
 static const char *delivery_name(uint8_t delivery)
 {
     static const char *const names[8] = { "fixed", "lowest-priority", "SMI", "reserved",

@@ -35,7 +35,7 @@ struct apic_guard {
     uint32_t bsp_apic_id;
     struct apic_vcpu vcpus[APIC_GUEST_MAX];   /* by vCPU slot (the guest's CPU order) */
     uint32_t icr_high[APIC_GUEST_MAX];        /* xAPIC: the slot's last ICR[63:32] */
-    /* Set where start-up is software's (SVM): an INIT or SIPI for a guest
+    /* Set where start-up is software's (vm->software_ap_start): an INIT or SIPI for a guest
      * vCPU goes to this hook, never to the hardware (an INIT would reset a
      * CPU that runs Kestrel). */
     void (*start_ipi)(void *ctx, unsigned slot, uint8_t delivery, uint8_t vector);
@@ -44,6 +44,10 @@ struct apic_guard {
 
 /* The guest's vCPUs, BSP first; LDR/DFR at their reset values. */
 void apic_guard_init(struct apic_guard *g, const uint32_t *apic_ids, unsigned count);
+
+/* The slot's vCPU took an INIT: its LDR and DFR are at their reset values
+ * again (its LAPIC was reset to match), ICR[63:32] 0. */
+void apic_guard_reset_vcpu(struct apic_guard *g, unsigned slot);
 
 /* Who is asking: a vCPU's slot, APIC ID and refusal log. */
 struct apic_sender {

@@ -36,9 +36,11 @@ struct backend_ops {
     const char *name;                /* "vmx", "svm" */
     enum slat_format slat_format;    /* the second-level table format */
     enum msr_backend msr_backend;    /* which meaning of the MSR policy rows applies */
-    /* INIT and SIPI are delivered in software (SVM has no wait-for-SIPI):
-     * the mediated ICR hands them to the core instead of the hardware. */
-    bool software_ap_start;
+    /* True where the CPU can hold a guest's AP in wait-for-SIPI itself
+     * (VMX with that activity state); NULL: never (SVM).  Without it, or
+     * with ap_start = mediated, INIT and SIPI are delivered in software:
+     * the mediated ICR hands them to the core (vm->software_ap_start). */
+    bool (*hardware_ap_start)(void);
 
     /* ---- the guest, on the BSP before any vCPU exists ---------------- */
     /* SLAT_ALLOW_* large pages the hardware takes. */

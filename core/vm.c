@@ -14,6 +14,7 @@
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
 #include "kernel/msr.h"
+#include "kernel/cpu_features.h"
 #include "kernel/log.h"
 #include "lib/fmt.h"
 
@@ -117,7 +118,15 @@ bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
     }
     guest_cpu_view(vm);
     apic_guard_init(&vm->apic, vm->apic_ids, vm->vcpu_count);
-    if (ops->software_ap_start) {
+    /* Every vCPU's start-up state before any of them runs: a SIPI the
+     * guest's BSP sends early is latched, never lost. */
+    for (unsigned i = 0; i < sizeof(vm->vcpus) / sizeof(vm->vcpus[0]); i++) {
+        if (vm->vcpus[i]) {
+            ap_start_reset(&vm->vcpus[i]->ap, vm->vcpus[i]->is_bsp);
+        }
+    }
+    vm->software_ap_start = setup->software_ap_start;
+    if (vm->software_ap_start) {
         vm->apic.start_ipi = vcpu_start_ipi;
         vm->apic.start_ctx = vm;
     }
@@ -131,12 +140,12 @@ bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
     return vm_build_slat(vm, setup->framebuffer_base, setup->framebuffer_size) && ops->vm_init(vm);
 }
 
-/* A mediated INIT or SIPI for the vCPU in slot (software start-up, SVM).
- * INIT puts the vCPU back to wait for a SIPI at its next exit (a vCPU that
- * has not started waits already); a SIPI starts a waiting vCPU, or one
- * whose INIT it has not acted on yet, and is ignored otherwise, as the
- * hardware ignores a SIPI outside wait-for-SIPI.  INIT to the guest's boot
- * CPU would reset it behind Kestrel's back: refused, as on VMX. */
+/* A mediated INIT or SIPI for the vCPU in slot (software start-up): the
+ * state machine of core/ap_start.h takes it; a running AP is kicked so it
+ * acts on an INIT now even if it never exits (halted, or spinning): an NMI
+ * always exits, and vcpu_nmi_arrived does not queue it for the guest (a real
+ * INIT discards a pending NMI too).  INIT to the guest's boot CPU would
+ * reset it behind Kestrel's back: refused, as on VMX's hardware path. */
 static void vcpu_start_ipi(void *ctx, unsigned slot, uint8_t delivery, uint8_t vector)
 {
     struct vm *vm = ctx;
@@ -150,30 +159,84 @@ static void vcpu_start_ipi(void *ctx, unsigned slot, uint8_t delivery, uint8_t v
     if (!t) {
         return;
     }
-    if (delivery == APIC_DELIVERY_INIT) {
-        if (t->is_bsp) {
-            static bool reported;
-            if (!reported) {
-                reported = true;
-                log_warn("cpu %u: guest sent INIT to its boot CPU: ignored", t->apic_id);
-            }
-            return;
-        }
-        __atomic_store_n(&t->sipi_vector, -1, __ATOMIC_RELEASE);
-        if (t->started) {
-            __atomic_store_n(&t->init_pending, true, __ATOMIC_RELEASE);
-            t->attention = true;
-            /* A kick, so the vCPU acts on it now even if it never exits
-             * (halted, or spinning): an NMI always exits, and its handler
-             * does not queue it for the guest while an INIT is pending (a
-             * real INIT discards a pending NMI too). */
-            lapic_send_ipi_raw(t->apic_id, VCPU_KICK_ICR);
+    if (delivery != APIC_DELIVERY_INIT) {
+        ap_start_sipi(&t->ap, vector);
+        return;
+    }
+    if (t->is_bsp) {
+        static bool reported;
+        if (!reported) {
+            reported = true;
+            log_warn("cpu %u: guest sent INIT to its boot CPU: ignored", t->apic_id);
         }
         return;
     }
-    if (!t->started || t->init_pending) {
-        __atomic_store_n(&t->sipi_vector, (int)vector, __ATOMIC_RELEASE);
+    if (ap_start_init(&t->ap)) {
+        t->attention = true;
+        lapic_send_ipi_raw(t->apic_id, VCPU_KICK_ICR);
     }
+}
+
+void vcpu_count_ready(struct vcpu *v)
+{
+    if (v->is_bsp || v->counted_ready) {
+        return;
+    }
+    v->counted_ready = true;
+    __atomic_fetch_add(&v->vm->aps_ready, 1, __ATOMIC_ACQ_REL);
+}
+
+bool vcpu_wait_for_sipi(struct vcpu *v, uint8_t *vector)
+{
+    /* Asleep on the start-up word where the CPU can: the sender's
+     * compare-and-swap is a write to the monitored line, so a SIPI latched
+     * after MONITOR wakes MWAIT or keeps it from sleeping.  (An emulator
+     * runs the other CPUs faster when this one does not spin.)  A guest's
+     * end arrives as an NMI, which wakes it too; should one be missed, the
+     * AP runs no guest code and nobody waits for it. */
+    bool sleep = (cpuid(1, 0).ecx & CPUID_1_ECX_MONITOR) != 0;
+    vcpu_count_ready(v);
+    for (;;) {
+        if (sleep) {
+            cpu_monitor(&v->ap.word);
+        }
+        if (ap_start_take_sipi(&v->ap, vector)) {
+            break;
+        }
+        if (v->vm->end != GUEST_RUNNING) {
+            return false;
+        }
+        if (sleep) {
+            cpu_mwait();
+        } else {
+            cpu_relax();
+        }
+    }
+    /* Nothing queued before the SIPI belongs to the code it starts. */
+    vcpu_clear_events(v);
+    return true;
+}
+
+void vcpu_init_reset(struct vcpu *v)
+{
+    /* The registers an INIT sets (SDM vol. 3A table 10-1): all zero but
+     * EDX, the processor signature; RSP and the rest are the backend's. */
+    for (unsigned i = 0; i < GPR_COUNT; i++) {
+        v->regs[i] = 0;
+    }
+    v->regs[GPR_RDX] = cpuid(1, 0).eax;
+    vcpu_clear_events(v);
+    lapic_reset_as_init();
+    apic_guard_reset_vcpu(&v->vm->apic, v->slot);
+}
+
+bool vcpu_take_virtual_init(struct vcpu *v)
+{
+    if (!ap_start_take_init(&v->ap)) {
+        return false;
+    }
+    vcpu_init_reset(v);
+    return true;
 }
 
 bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t apic_id, bool is_bsp,
@@ -184,10 +247,8 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
     v->apic_id = apic_id;
     v->is_bsp = is_bsp;
     v->tlb_tag = cpu_index + 1;      /* tag 0 is the host's */
-    v->sipi_vector = -1;
     msr_shadow_init(&v->msr_shadow, cpu_phys_addr_bits(), host_rdmsr, 0);
     v->msr_shadow.xss_allowed = vm->xss_allowed;
-    v->started = entry != 0;
     if (!vm->ops->vcpu_init(v, entry)) {
         return false;
     }
@@ -202,12 +263,14 @@ bool vcpu_prepare(struct vm *vm, struct vcpu *v, unsigned cpu_index, uint32_t ap
 
 /* An NMI that lands while this vCPU's CPU is in root mode (kernel/trap.c,
  * lock-free): the guest's, unless the guest is ending; queued, and delivered
- * on the way back in. */
+ * on the way back in.  Not for an AP in wait-for-SIPI (which blocks NMIs)
+ * or with a virtual INIT pending (the kick of vcpu_start_ipi; the INIT
+ * discards NMIs): nothing is ever injected into a vCPU waiting for SIPI. */
 static void vcpu_nmi_arrived(void *ctx)
 {
     struct vcpu *v = ctx;
-    if (__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE)) {
-        v->attention = true;      /* a kick for a virtual INIT (vcpu_start_ipi) */
+    if (ap_start_phase(&v->ap) != AP_PHASE_RUNNING) {
+        v->attention = true;
         return;
     }
     if (v->vm->end == GUEST_RUNNING) {

@@ -19,6 +19,7 @@
 #include "core/apic_guard.h"
 #include "core/ioapic_guard.h"
 #include "core/mmio_guard.h"
+#include "core/ap_start.h"
 #include "mm/slat.h"
 #include "lib/memmap.h"
 
@@ -75,12 +76,10 @@ struct vcpu {
     uint64_t host_save;               /* SVM: the host's VMSAVE area (physical); VMX: 0 */
     bool     launched;                /* VMX: VMRESUME from now on */
     bool     in_guest;                /* between the first entry and leaving for good */
-    volatile bool started;            /* running guest code (not waiting for a start-up IPI) */
-
-    /* Software start-up (SVM has no wait-for-SIPI state; VMX's is in
-     * hardware): the mediated INIT and SIPI the guest's BSP sent this AP. */
-    volatile bool init_pending;
-    volatile int  sipi_vector;        /* -1: none */
+    /* Where it is between INIT and SIPI (core/ap_start.h), on both start-up
+     * paths: set on the BSP before any vCPU runs, so no early SIPI is lost. */
+    struct ap_start ap;
+    bool     counted_ready;           /* in vm->aps_ready (vcpu_count_ready) */
 
     /* Interrupts that arrived while the guest could not take them. */
     uint64_t pending_irqs[4];         /* bitmap of vectors */
@@ -115,6 +114,13 @@ struct vm {
     uint64_t xss_allowed;             /* IA32_XSS components CPUID.(0DH,1) shows the guest */
     uint64_t xcr0_allowed;            /* XCR0 components CPUID.(0DH,0) shows the guest */
     unsigned vcpu_count;
+    /* Guest APs start in software (the mediated INIT and SIPI go to
+     * core/vm.c, the AP waits in Kestrel), not in the CPU's wait-for-SIPI:
+     * SVM always, VMX without that state or with ap_start = mediated. */
+    bool software_ap_start;
+    /* APs that can take their start-up IPI (vcpu_count_ready): the guest's
+     * BSP is entered once all are, or after a timeout (kernel/guest_run.c). */
+    volatile unsigned aps_ready;
     struct vcpu *vcpus[256];          /* by CPU index; NULL for CPUs not in the guest */
     uint32_t apic_ids[256];           /* the vCPUs' APIC IDs, the BSP first */
     volatile int end;                 /* enum guest_end; set once */
@@ -176,6 +182,36 @@ static inline void vcpu_clear_events(struct vcpu *v)
     v->pending_irqs[0] = v->pending_irqs[1] = v->pending_irqs[2] = v->pending_irqs[3] = 0;
     v->nmi_pending = false;
 }
+
+/* ---- AP start-up (core/vm.c; the state machine is core/ap_start.h) ---- */
+
+/* Running guest code: not in wait-for-SIPI (in the CPU or in Kestrel). */
+static inline bool vcpu_started(const struct vcpu *v)
+{
+    return ap_start_running(&v->ap);
+}
+
+/* This AP can take its start-up IPI from now on: counted in
+ * vm->aps_ready, once.  The hardware path calls it just before the first
+ * VM entry (a SIPI before that would be lost: VMX root ignores it); the
+ * software path when the AP starts waiting in Kestrel (a SIPI is latched). */
+void vcpu_count_ready(struct vcpu *v);
+
+/* Software start-up: waits in Kestrel until a SIPI is latched for this AP
+ * (true, *vector) or the guest ends (false).  Counts the AP ready first.
+ * A SIPI discards whatever was queued for the AP before it. */
+bool vcpu_wait_for_sipi(struct vcpu *v, uint8_t *vector);
+
+/* Software start-up, at an exit: true when a virtual INIT is pending; it
+ * is taken (vcpu_init_reset done), and the backend puts the registers in
+ * the INIT state and calls vcpu_wait_for_sipi. */
+bool vcpu_take_virtual_init(struct vcpu *v);
+
+/* What any INIT of an AP does beyond its registers (both paths, on the
+ * AP's CPU): queued events are discarded, the passed-through local APIC is
+ * left as a real INIT leaves it (the INIT never reached it), and the IPI
+ * mediation forgets the AP's logical ID. */
+void vcpu_init_reset(struct vcpu *v);
 
 /* Ends the guest (first caller wins) and makes every other vCPU leave. */
 void vm_request_end(struct vm *vm, enum guest_end how, const char *words);

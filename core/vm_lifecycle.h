@@ -15,13 +15,16 @@ struct vm_setup {
     const struct acpi_firmware *fw_acpi;     /* the firmware's tables, surveyed at boot */
     uint64_t framebuffer_base, framebuffer_size;  /* the GOP framebuffer (size 0: none):
                                                      mapped at boot wherever it lies */
+    bool software_ap_start;                  /* APs start through Kestrel (vm->software_ap_start) */
 };
 
-/* On the BSP, before any vCPU exists: the guest's CPU view, the mediations
+/* On the BSP, before any vCPU runs: the guest's CPU view, the mediations
  * (IPIs, I/O APICs, MMIO, ports), the second-level identity map of `map`
  * (which already has Kestrel's memory marked MEM_HYPERVISOR), the isolation
- * canary (a hidden page), then the backend's part.  vm->vcpu_count and
- * vm->apic_ids are filled.  False after logging why. */
+ * canary (a hidden page), every vCPU's start-up state (the BSP running,
+ * the APs waiting for a SIPI), then the backend's part.  vm->vcpu_count,
+ * vm->apic_ids and vm->vcpus (with is_bsp and slot) are filled.  False
+ * after logging why. */
 bool vm_create(struct vm *vm, const struct backend_ops *ops, const char *name,
                const struct mem_region *map, size_t count, const struct vm_setup *setup);
 

@@ -5,6 +5,7 @@
 #include "kernel/msr.h"
 #include "kernel/cpu_features.h"
 #include "kernel/trap.h"
+#include "kernel/safe_msr.h"
 
 /* Register offsets in the xAPIC page; x2APIC MSR = 0x800 + offset / 16. */
 enum lapic_reg {
@@ -185,4 +186,69 @@ void lapic_xapic_write(uint32_t offset, uint32_t value)
 uint32_t lapic_xapic_read(uint32_t offset)
 {
     return xapic_mmio[offset / 4];
+}
+
+/* Registers an INIT resets (SDM vol. 3A 11.4.7.1, 11.4.7.3), by xAPIC
+ * offset. */
+#define REG_TPR          0x080
+#define REG_LDR          0x0d0
+#define REG_DFR          0x0e0
+#define REG_ISR0         0x100
+#define REG_ESR          0x280
+#define REG_TIMER_INIT   0x380
+#define REG_TIMER_DIVIDE 0x3e0
+#define ISR_REGS         8
+#define LVT_MASKED       (1u << 16)
+#define SVR_RESET        0xffu       /* spurious vector 0xff, software-disabled */
+#define VECTORS          256
+
+/* A write the register may refuse: an x2APIC MSR the CPU does not have
+ * (#GP) is skipped, as the xAPIC page ignores such writes. */
+static void reset_write(uint32_t offset, uint32_t value, bool x2apic)
+{
+    if (x2apic) {
+        (void)wrmsr_safe(MSR_X2APIC_BASE + (offset >> 4), value);
+    } else {
+        xapic_mmio[offset / 4] = value;
+    }
+}
+
+static bool isr_empty(void)
+{
+    for (uint32_t i = 0; i < ISR_REGS; i++) {
+        if (lapic_read((enum lapic_reg)(REG_ISR0 + i * 0x10))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void lapic_reset_as_init(void)
+{
+    static const uint32_t lvts[] = { 0x320, 0x330, 0x340, 0x350, 0x360, 0x370 };
+    if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_GLOBAL_ENABLE)) {
+        return;      /* the guest turned it off: nothing to reset, and no way in */
+    }
+    bool x2apic = in_x2apic_mode();
+    /* In service: each EOI retires the highest vector, as the guest's own
+     * would (level-triggered ones reach the I/O APIC, which a real INIT
+     * would leave waiting). */
+    for (unsigned i = 0; i < VECTORS && !isr_empty(); i++) {
+        lapic_write(LAPIC_EOI, 0);
+    }
+    /* Masked first: an LVT cannot be written while the APIC is disabled. */
+    for (unsigned i = 0; i < sizeof(lvts) / sizeof(lvts[0]); i++) {
+        reset_write(lvts[i], LVT_MASKED, x2apic);
+    }
+    reset_write(REG_TIMER_INIT, 0, x2apic);
+    reset_write(REG_TIMER_DIVIDE, 0, x2apic);
+    reset_write(REG_TPR, 0, x2apic);
+    if (!x2apic) {
+        /* x2APIC derives the LDR from the ID and has no DFR. */
+        reset_write(REG_LDR, 0, false);
+        reset_write(REG_DFR, 0xffffffffu, false);
+    }
+    reset_write(REG_ESR, 0, x2apic);
+    reset_write(REG_ESR, 0, x2apic);     /* back to back: the error bits clear */
+    reset_write(LAPIC_SVR, SVR_RESET, x2apic);
 }

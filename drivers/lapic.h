@@ -35,4 +35,13 @@ bool lapic_in_x2apic_mode(void);
 void lapic_xapic_write(uint32_t offset, uint32_t value);
 uint32_t lapic_xapic_read(uint32_t offset);
 
+/* Leaves this CPU's local APIC as an INIT does (SDM vol. 3A 11.4.7.3):
+ * every register at its power-up value except the ID, and the mode
+ * (IA32_APIC_BASE) unchanged: nothing in service, TPR 0, LDR 0 and DFR all
+ * ones (xAPIC), every LVT masked, the timer stopped, no error, the APIC
+ * software-disabled (SVR 0xff).  What it cannot do: clear the IRR.  An
+ * interrupt accepted before and not yet taken stays requested.  For a
+ * guest's virtual INIT, on the vCPU's own CPU. */
+void lapic_reset_as_init(void);
+
 #endif

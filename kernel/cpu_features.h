@@ -9,6 +9,7 @@
 #define CPUID_LEAF_EXT_FEATURES      0x80000001
 #define CPUID_LEAF_POWER_MGMT        0x80000007
 
+#define CPUID_1_ECX_MONITOR          (1u << 3)   /* MONITOR/MWAIT */
 #define CPUID_1_ECX_VMX              (1u << 5)
 #define CPUID_1_ECX_SMX              (1u << 6)
 #define CPUID_1_ECX_X2APIC           (1u << 21)

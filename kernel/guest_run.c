@@ -26,7 +26,6 @@ enum launch_state { LAUNCH_WAIT = 0, LAUNCH_GO, LAUNCH_NEVER };
 static struct vm vm;
 static struct frame_pool guest_pool;
 static volatile int launch = LAUNCH_WAIT;
-static volatile unsigned aps_ready;
 
 static struct vcpu *new_vcpu(void)
 {
@@ -47,11 +46,13 @@ void guest_run_ap(struct percpu *cpu)
     if (launch != LAUNCH_GO || !v) {
         cpu_stop();   /* no guest, or this core is held back (cpus = N) */
     }
-    bool ok = vcpu_prepare(&vm, v, cpu->index, cpu->apic_id, false, 0);
-    __atomic_fetch_add(&aps_ready, 1, __ATOMIC_ACQ_REL);
-    if (ok) {
+    /* Counted ready by the backend just before it can take its start-up
+     * IPI (vcpu_count_ready); one that cannot even be prepared is counted
+     * here, so the guest's BSP does not wait for it. */
+    if (vcpu_prepare(&vm, v, cpu->index, cpu->apic_id, false, 0)) {
         vcpu_run(v);
     } else {
+        vcpu_count_ready(v);
         __atomic_fetch_add(&vm.left, 1, __ATOMIC_ACQ_REL);
     }
     cpu_stop();
@@ -75,7 +76,7 @@ static void report_stray_nmis(void)
  * by the guest) cannot leave and need not: it executes nothing. */
 static bool still_in_guest(const struct vcpu *v)
 {
-    return v && v->in_guest && v->started;
+    return v && v->in_guest && vcpu_started(v);
 }
 
 static bool all_left(void)
@@ -122,6 +123,40 @@ __attribute__((noreturn)) static void end_run(void)
         power_reset();
     }
     power_off();
+}
+
+/* How the guest's APs start (kestrel.cfg ap_start, docs/vmx.md): in the
+ * CPU's wait-for-SIPI state where the backend has one, else through
+ * Kestrel; `ap_start = mediated` asks for the latter, `sipi` insists on the
+ * former.  False: `sipi` cannot be had (the caller stops). */
+static bool choose_ap_start(const struct backend_ops *ops, const struct kestrel_config *cfg,
+                            bool *software)
+{
+    bool hardware = ops->hardware_ap_start && ops->hardware_ap_start();
+    switch (cfg->ap_start) {
+    case CFG_AP_START_SIPI:
+        *software = false;
+        if (!hardware) {
+            log_error("kestrel.cfg line %d: ap_start = sipi: %s", cfg->ap_start_line,
+                      ops->hardware_ap_start ? "this CPU has no wait-for-SIPI activity state"
+                                             : "SVM has no wait-for-SIPI state");
+            return false;
+        }
+        return true;
+    case CFG_AP_START_MEDIATED:
+        *software = true;
+        if (ops->hardware_ap_start) {
+            log_info("guest ap start-up mediated: ap_start = mediated");
+        }
+        return true;
+    case CFG_AP_START_AUTO:
+    default:
+        *software = !hardware;
+        if (ops->hardware_ap_start && !hardware) {
+            log_info("guest ap start-up mediated: this CPU has no wait-for-SIPI activity state");
+        }
+        return true;
+    }
 }
 
 static void give_up(const char *fmt, const char *what)
@@ -223,6 +258,10 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
                               .hw = acpi_interrupt_hw(), .fw_acpi = acpi_firmware(),
                               .framebuffer_base = bi->fb.base,
                               .framebuffer_size = bi->fb.format != BOOTINFO_FB_NONE ? bi->fb.size : 0 };
+    if (!choose_ap_start(virt->ops, cfg, &setup.software_ap_start)) {
+        launch = LAUNCH_NEVER;
+        power_off();
+    }
     if (!vm_create(&vm, virt->ops, payload, map, *count, &setup)) {
         give_up("%s", "cannot create the guest");
     }
@@ -234,7 +273,7 @@ void guest_run_bsp(const struct kestrel_bootinfo *bi, const struct kestrel_confi
     vm_intercept_ports(&vm);
     launch = LAUNCH_GO;
     uint64_t deadline = timer_deadline_us(AP_READY_US);
-    while (aps_ready < vm.vcpu_count - 1 && !timer_expired(deadline)) {
+    while (vm.aps_ready < vm.vcpu_count - 1 && !timer_expired(deadline)) {
         cpu_relax();
     }
     struct vcpu *v = vm.vcpus[bsp->index];

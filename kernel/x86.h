@@ -102,6 +102,19 @@ static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void irq_enable(void)  { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_halt(void)    { __asm__ volatile("hlt" ::: "memory"); }
 
+/* MONITOR the cache line of addr, then MWAIT (C1, no interrupt break):
+ * the CPU sleeps until that line is written, or an NMI (or other break
+ * event) arrives; a write between the two makes MWAIT return at once.
+ * Only where CPUID.1:ECX.MONITOR says so (CPUID_1_ECX_MONITOR). */
+static inline void cpu_monitor(const volatile void *addr)
+{
+    __asm__ volatile("monitor" : : "a"(addr), "c"(0), "d"(0) : "memory");
+}
+static inline void cpu_mwait(void)
+{
+    __asm__ volatile("mwait" : : "a"(0), "c"(0) : "memory");
+}
+
 static inline uint64_t read_rflags(void)
 {
     uint64_t f;

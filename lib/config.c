@@ -31,6 +31,7 @@ enum cfg_key {
     KEY_CRASH_TEST,
     KEY_CONSOLE,
     KEY_HOSTILE_CASE,
+    KEY_AP_START,
     KEY_COUNT,
 };
 
@@ -45,7 +46,16 @@ static const char *const key_names[KEY_COUNT] = {
     [KEY_CRASH_TEST] = "crash_test",
     [KEY_CONSOLE] = "console",
     [KEY_HOSTILE_CASE] = "hostile_case",
+    [KEY_AP_START] = "ap_start",
 };
+
+/* "auto" names the default in messages; a line cannot ask for it. */
+static const char *const ap_start_names[] = {
+    [CFG_AP_START_AUTO] = "auto",
+    [CFG_AP_START_MEDIATED] = "mediated",
+    [CFG_AP_START_SIPI] = "sipi",
+};
+#define AP_START_COUNT (sizeof(ap_start_names) / sizeof(ap_start_names[0]))
 
 static const char *const console_names[] = {
     [CFG_CONSOLE_COM1] = "com1",
@@ -195,6 +205,19 @@ static bool set_crash_test(struct parser *ps, struct span value)
     return true;
 }
 
+static bool set_ap_start(struct parser *ps, struct span value)
+{
+    if (!check_not_set_yet(ps, ps->cfg->ap_start_line, "ap_start"))
+        return false;
+    int a = lookup(value, ap_start_names, AP_START_COUNT);
+    if (a <= CFG_AP_START_AUTO)
+        return fail(ps, ps->line, "bad ap_start '%.*s' (expected mediated or sipi)", shown(value),
+                    value.p);
+    ps->cfg->ap_start = (enum cfg_ap_start)a;
+    ps->cfg->ap_start_line = ps->line;
+    return true;
+}
+
 static bool set_console(struct parser *ps, struct span value)
 {
     if (!check_not_set_yet(ps, ps->console_line, "console"))
@@ -333,6 +356,7 @@ static bool apply(struct parser *ps, enum cfg_key key, struct span value)
     case KEY_CRASH_TEST: return set_crash_test(ps, value);
     case KEY_CONSOLE:  return set_console(ps, value);
     case KEY_HOSTILE_CASE: return set_hostile_case(ps, value);
+    case KEY_AP_START: return set_ap_start(ps, value);
     default:           return fail(ps, ps->line, "internal error: key %d", (int)key);
     }
 }
@@ -499,6 +523,13 @@ const char *config_console_name(enum cfg_console c)
 {
     if ((unsigned)c < CONSOLE_COUNT)
         return console_names[c];
+    return "unknown";
+}
+
+const char *config_ap_start_name(enum cfg_ap_start a)
+{
+    if ((unsigned)a < AP_START_COUNT)
+        return ap_start_names[a];
     return "unknown";
 }
 

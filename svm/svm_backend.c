@@ -1,7 +1,7 @@
 /*
  * The SVM backend's ops (core/backend.h): the guest's permission maps and
  * nested-paging root, a VMCB per vCPU, the run loop (with an AP's wait for
- * its start-up IPIs, which SVM leaves to software), and the exit-time
+ * its start-up IPIs, which SVM leaves to software: core/vm.c), and the exit-time
  * accessors the core's handlers use.
  */
 #include "svm/svm_backend.h"
@@ -15,7 +15,6 @@
 #include "core/msr_policy.h"
 #include "core/guest_mem.h"
 #include "mm/pmm.h"
-#include "drivers/lapic.h"
 #include "kernel/control_regs.h"
 #include "kernel/msr.h"
 #include "kernel/x86.h"
@@ -81,47 +80,29 @@ static bool svm_vcpu_init(struct vcpu *v, const struct guest_entry *entry)
     return true;
 }
 
-/* What a real INIT leaves in the local APIC (SDM vol. 3A 11.4.7.3): every
- * LVT masked, the APIC software-disabled.  The guest owns its LAPIC and
- * the INIT it sent never reached it. */
-static void lapic_as_after_init(void)
+/* A virtual INIT taken (core/vm.c reset the events and the LAPIC): the
+ * VMCB back to the state INIT leaves, nothing being injected or
+ * intercepted for an NMI or interrupt window. */
+static void reset_after_init(struct vcpu *v)
 {
-    static const uint32_t lvts[] = { 0x320, 0x330, 0x340, 0x350, 0x360, 0x370 };
-    if (lapic_in_x2apic_mode()) {
-        return;      /* no x2APIC with SVM in the emulators here; left as it is */
-    }
-    for (unsigned i = 0; i < sizeof(lvts) / sizeof(lvts[0]); i++) {
-        lapic_xapic_write(lvts[i], lapic_xapic_read(lvts[i]) | (1u << 16));
-    }
-    lapic_xapic_write(0x380, 0);                                      /* timer stopped */
-    lapic_xapic_write(0x0f0, lapic_xapic_read(0x0f0) & ~(1u << 8));   /* SVR: disabled */
+    struct vmcb *vmcb = vcpu_vmcb(v);
+    svm_vmcb_guest_init_state(vmcb);
+    v->nmi_blocked = false;
+    vmcb->control.intercept_misc1 &= ~(SVM_INTERCEPT1_IRET | SVM_INTERCEPT1_VINTR);
+    vmcb->control.int_ctl = 0;
 }
 
 /* An AP's vCPU before its first SIPI, or after a virtual INIT: waits in
- * Kestrel (SVM has no wait-for-SIPI state).  False when the guest ended
- * meanwhile. */
-static bool wait_for_sipi(struct vcpu *v, bool after_init)
+ * Kestrel (SVM has no wait-for-SIPI state; core/vm.c).  False when the
+ * guest ended meanwhile. */
+static bool wait_for_sipi(struct vcpu *v)
 {
-    struct vmcb *vmcb = vcpu_vmcb(v);
-    if (after_init) {
-        lapic_as_after_init();
-        svm_vmcb_guest_init_state(vmcb);
-        vcpu_clear_events(v);
-        v->nmi_blocked = false;
-        vmcb->control.intercept_misc1 &= ~(SVM_INTERCEPT1_IRET | SVM_INTERCEPT1_VINTR);
-        vmcb->control.int_ctl = 0;
+    uint8_t vector;
+    if (!vcpu_wait_for_sipi(v, &vector)) {
+        return false;
     }
-    int vector;
-    while ((vector = __atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE)) < 0) {
-        if (v->vm->end != GUEST_RUNNING) {
-            return false;
-        }
-        cpu_relax();
-    }
-    __atomic_store_n(&v->sipi_vector, -1, __ATOMIC_RELEASE);
-    svm_vmcb_guest_start_at_sipi(vmcb, (uint8_t)vector);
+    svm_vmcb_guest_start_at_sipi(vcpu_vmcb(v), vector);
     v->regs[GPR_RAX] = 0;
-    v->started = true;
     return true;
 }
 
@@ -138,14 +119,23 @@ static void report_vmrun_failure(struct vcpu *v)
 static bool svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = vcpu_vmcb(v);
-    bool after_init = false;
 
     for (;;) {
-        if (!v->started && !wait_for_sipi(v, after_init)) {
+        if (!vcpu_started(v) && !wait_for_sipi(v)) {
             return true;
         }
         vmcb->save.rax = v->regs[GPR_RAX];
         svm_clgi();
+        /* A virtual INIT (core/vm.c), looked at with GIF clear: a kick NMI
+         * sent after this is held and exits at once after VMRUN, one sent
+         * before was seen here; none is lost to a guest that never exits. */
+        if (__builtin_expect(ap_start_init_pending(&v->ap), 0)) {
+            svm_stgi();
+            if (vcpu_take_virtual_init(v)) {
+                reset_after_init(v);      /* then waits for its SIPI, above */
+            }
+            continue;
+        }
         svm_enter_guest(v, v->control, v->host_save);
         svm_stgi();            /* a held NMI is taken here, by Kestrel's handler */
         v->regs[GPR_RAX] = vmcb->save.rax;
@@ -158,7 +148,6 @@ static bool svm_vcpu_run(struct vcpu *v)
         if (svm_exit_dispatch(v) == EXIT_LEAVE) {
             return true;
         }
-        after_init = !v->started;
     }
 }
 
@@ -260,7 +249,7 @@ const struct backend_ops svm_backend = {
     .name = "svm",
     .slat_format = SLAT_FORMAT_NPT,
     .msr_backend = MSR_BACKEND_SVM,
-    .software_ap_start = true,
+    .hardware_ap_start = 0,         /* no wait-for-SIPI: always in software */
     .slat_allow = svm_slat_allow,
     .cr4_possible = svm_cr4_possible,
     .vm_init = svm_vm_init,

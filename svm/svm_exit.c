@@ -309,17 +309,6 @@ static enum exit_action dispatch(struct vcpu *v, struct vmcb *vmcb)
     return core_exit_unhandled(v, svm_exit_name(code), code, vmcb->control.exit_info1, "no handler");
 }
 
-/* A virtual INIT (core/vm.c) this vCPU has not acted on yet: back to the
- * state INIT leaves, to wait for a SIPI. */
-static bool take_virtual_init(struct vcpu *v)
-{
-    if (!__atomic_exchange_n(&v->init_pending, false, __ATOMIC_ACQ_REL)) {
-        return false;
-    }
-    v->started = false;
-    return true;
-}
-
 enum exit_action svm_exit_dispatch(struct vcpu *v)
 {
     struct vmcb *vmcb = vcpu_vmcb(v);
@@ -348,11 +337,10 @@ enum exit_action svm_exit_dispatch(struct vcpu *v)
         return EXIT_LEAVE;
     }
     if (__builtin_expect(v->attention, 0) && action == EXIT_RESUME) {
-        if (take_virtual_init(v)) {
-            return EXIT_RESUME;    /* svm_backend.c's run loop waits for the SIPI */
-        }
+        /* A pending virtual INIT is svm_backend.c's run loop's, just
+         * before the next VMRUN. */
         svm_deliver_pending(v);
-        v->attention = vcpu_events_pending(v) || v->init_pending;
+        v->attention = vcpu_events_pending(v) || ap_start_init_pending(&v->ap);
     }
     return action;
 }

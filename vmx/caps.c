@@ -76,7 +76,6 @@ static bool check_features(const struct vmx_cap_msrs *m, const char **reason)
         { (m->ept_vpid & VMX_VPID_CAP_INVVPID) && (m->ept_vpid & VMX_VPID_CAP_INVVPID_SINGLE_CONTEXT) &&
               (m->ept_vpid & VMX_VPID_CAP_INVVPID_ALL_CONTEXT),
           "INVVPID (single- and all-context) not supported" },
-        { (m->misc & VMX_MISC_ACTIVITY_WAIT_FOR_SIPI) != 0, "wait-for-SIPI activity state not supported" },
         { (m->misc & VMX_MISC_ACTIVITY_HLT) != 0, "HLT activity state not supported" },
         { (proc1 & PROC_USE_MSR_BITMAPS) != 0, "MSR bitmaps not supported" },
         { (proc1 & PROC_USE_IO_BITMAPS) != 0, "I/O bitmaps not supported" },
@@ -106,6 +105,7 @@ bool vmx_caps_evaluate(const struct vmx_cap_msrs *m, struct vmx_caps *caps, cons
     caps->ept_1g_pages = (m->ept_vpid & VMX_EPT_CAP_1G_PAGES) != 0;
     caps->ept_5level = (m->ept_vpid & VMX_EPT_CAP_PAGE_WALK_5) != 0;
     caps->ept_ad_flags = (m->ept_vpid & VMX_EPT_CAP_AD_FLAGS) != 0;
+    caps->wait_for_sipi = (m->misc & VMX_MISC_ACTIVITY_WAIT_FOR_SIPI) != 0;
     caps->preemption_timer_shift = VMX_MISC_PREEMPTION_TIMER_RATE(m->misc);
 
     /* The feature checks above guarantee these succeed; the calls still

@@ -28,6 +28,10 @@ struct vmx_caps {
     bool     ept_1g_pages;
     bool     ept_5level;            /* a 5-level EPT walk is offered */
     bool     ept_ad_flags;
+    /* The wait-for-SIPI activity state (IA32_VMX_MISC bit 8): guest APs can
+     * wait for their SIPI in the CPU.  Without it (QEMU's named Intel models
+     * under KVM before Linux 5.11) they wait in Kestrel (docs/vmx.md). */
+    bool     wait_for_sipi;
     unsigned preemption_timer_shift; /* timer ticks every 2^shift TSC ticks */
 };
 

@@ -105,5 +105,10 @@ void exit_deliver_pending(struct vcpu *v);
  * (queue, window, redelivery) is needed. */
 bool exit_interrupt_fast(void);
 
+/* Software start-up: a pending virtual INIT taken (core/vm.c) and the VMCS
+ * put in the state INIT leaves (active: the AP waits for its SIPI in
+ * Kestrel).  False when none was pending. */
+bool exit_take_virtual_init(struct vcpu *v);
+
 
 #endif

@@ -117,7 +117,15 @@ static __attribute__((noinline)) int dispatch_general(struct vcpu *v, uint32_t r
     if (__builtin_expect(v->vm->end != GUEST_RUNNING, 0)) {
         return EXIT_LEAVE;     /* this or another vCPU ended the guest */
     }
-    if (__builtin_expect(action == EXIT_RESUME && vcpu_events_pending(v), 0)) {
+    /* A virtual INIT (software start-up, core/vm.c): the vCPU leaves for
+     * vmx_backend.c's run loop, which waits for the SIPI. */
+    if (__builtin_expect(ap_start_init_pending(&v->ap), 0) && action == EXIT_RESUME &&
+        exit_take_virtual_init(v)) {
+        return EXIT_LEAVE;
+    }
+    /* Nothing is injected into a vCPU in wait-for-SIPI (VM entry would
+     * refuse it; the SIPI discards the queue anyway). */
+    if (__builtin_expect(action == EXIT_RESUME && vcpu_events_pending(v), 0) && vcpu_started(v)) {
         exit_deliver_pending(v);
     }
     /* Re-arm the fast path once nothing is waiting (a guest's end also

@@ -154,13 +154,16 @@ enum exit_action handle_exception_nmi(struct vcpu *v, uint64_t qual)
     if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) != INTR_TYPE_NMI) {
         return reflect_exception(v, info, qual);
     }
-    /* Kestrel sends NMIs to make vCPUs leave when a guest ends; any other
-     * NMI is the guest's. */
+    /* Kestrel sends NMIs to make vCPUs leave when a guest ends, and to kick
+     * a vCPU with a virtual INIT pending (core/vm.c: the INIT discards it);
+     * any other NMI is the guest's. */
     if (v->vm->end != GUEST_RUNNING) {
         return EXIT_LEAVE;
     }
-    v->nmi_pending = true;
     v->attention = true;
+    if (ap_start_phase(&v->ap) == AP_PHASE_RUNNING) {
+        v->nmi_pending = true;
+    }
     return EXIT_RESUME;
 }
 
@@ -194,6 +197,30 @@ enum exit_action handle_triple_fault(struct vcpu *v, uint64_t qual)
     return core_exit_triple_fault(v, vmcs_readnat(VMCS_GUEST_RIP));
 }
 
+/* The vCPU back to the state INIT leaves: registers (the VMCS), what is
+ * queued or injected, the interrupt and NMI windows (nothing is queued
+ * now, so exit_deliver_pending will not run to close them, and their exits
+ * would repeat forever). */
+static void reset_to_init(bool wait_in_cpu)
+{
+    if (wait_in_cpu) {
+        vmcs_guest_wait_for_sipi();
+    } else {
+        vmcs_guest_init_state();
+    }
+    set_window_exiting(PROC_INTERRUPT_WINDOW, false);
+    set_window_exiting(PROC_NMI_WINDOW, false);
+}
+
+bool exit_take_virtual_init(struct vcpu *v)
+{
+    if (!vcpu_take_virtual_init(v)) {
+        return false;
+    }
+    reset_to_init(false);
+    return true;
+}
+
 enum exit_action handle_init(struct vcpu *v, uint64_t qual)
 {
     (void)qual;
@@ -207,22 +234,23 @@ enum exit_action handle_init(struct vcpu *v, uint64_t qual)
         }
         return EXIT_RESUME;
     }
-    /* Back to the INIT state; the SIPI that follows starts the AP.  INIT is
-     * blocked in wait-for-SIPI, so the exit order is SIPI, INIT, SIPI and
-     * the second SIPI is the one that sticks. */
-    vmcs_guest_wait_for_sipi();
-    v->started = false;
-    vcpu_clear_events(v);
-    /* Nothing is queued now, so exit_deliver_pending will not run: close
-     * the windows here, or their exits would repeat forever. */
-    set_window_exiting(PROC_INTERRUPT_WINDOW, false);
-    set_window_exiting(PROC_NMI_WINDOW, false);
+    /* Back to the INIT state, in the CPU's wait-for-SIPI; the SIPI that
+     * follows starts the AP.  INIT is blocked in wait-for-SIPI, so the exit
+     * order is SIPI, INIT, SIPI and the second SIPI is the one that sticks.
+     * The INIT exit left the LAPIC as it was: core/vm.c resets it. */
+    ap_start_hw_init(&v->ap);
+    vcpu_init_reset(v);
+    reset_to_init(true);
     return EXIT_RESUME;
 }
 
 enum exit_action handle_sipi(struct vcpu *v, uint64_t qual)
 {
-    v->started = true;
+    /* Whatever was queued before the SIPI is not the started code's. */
+    ap_start_hw_sipi(&v->ap);
+    vcpu_clear_events(v);
+    set_window_exiting(PROC_INTERRUPT_WINDOW, false);
+    set_window_exiting(PROC_NMI_WINDOW, false);
     vmcs_guest_start_at_sipi((uint8_t)(qual & 0xff));
     return EXIT_RESUME;
 }

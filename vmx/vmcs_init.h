@@ -10,12 +10,22 @@
  * host state and controls.  False (after logging why) on any failure. */
 bool vmcs_create(struct vcpu *v);
 
+/* After vmcs_create and the guest's first state: the fields written match
+ * vmx/vmcs_init_list.c for this CPU's controls.  False after naming the
+ * first field that does not. */
+bool vmcs_init_verify(const struct vcpu *v);
+
 /* Guest state: 64-bit mode (or, with e->mode32, 32-bit protected mode
  * with paging off), CPL 0, flat segments, interrupts off. */
 void vmcs_guest_long_mode(const struct guest_entry *e);
 
-/* Guest state as after INIT, waiting for a SIPI (every AP starts so). */
+/* Guest state as after INIT, waiting for a SIPI in the CPU (every AP
+ * starts so where start-up is the hardware's). */
 void vmcs_guest_wait_for_sipi(void);
+
+/* Guest state as after INIT, active: the AP waits for its SIPI in Kestrel
+ * (software start-up) and is entered only once it came. */
+void vmcs_guest_init_state(void);
 
 /* The SIPI arrived: real mode at vector << 12, running. */
 void vmcs_guest_start_at_sipi(uint8_t vector);

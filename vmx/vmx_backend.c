@@ -74,22 +74,51 @@ static bool vmx_vcpu_init(struct vcpu *v, const struct guest_entry *entry)
     vmcs_access_reset();
     if (entry) {
         vmcs_guest_long_mode(entry);
+    } else if (v->vm->software_ap_start) {
+        vmcs_guest_init_state();
     } else {
         vmcs_guest_wait_for_sipi();
     }
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)v->tlb_tag, 0);
-    return !vmcs_access_failed();
+    return !vmcs_access_failed() && vmcs_init_verify(v);
 }
 
+/* The run.  An AP whose start-up is software's waits for its SIPI in
+ * Kestrel (core/vm.c) before its first entry, and again after each virtual
+ * INIT (the dispatcher leaves the guest for it); one whose start-up is the
+ * hardware's enters at once, in wait-for-SIPI, and is counted ready just
+ * before: a SIPI that reached it in VMX root would be lost. */
 static bool vmx_vcpu_run(struct vcpu *v)
 {
-    int r = vmx_enter(v, v->launched);
-    if (r == VMX_ENTER_LEFT_GUEST) {
-        return true;
+    for (;;) {
+        if (!vcpu_started(v)) {
+            if (!v->vm->software_ap_start) {
+                vcpu_count_ready(v);
+            } else {
+                uint8_t vector;
+                if (!vcpu_wait_for_sipi(v, &vector)) {
+                    return true;
+                }
+                vmcs_guest_start_at_sipi(vector);
+            }
+        }
+        int r = vmx_enter(v, v->launched);
+        if (r == VMX_ENTER_LEFT_GUEST) {
+            v->launched = true;
+            if (v->vm->end == GUEST_RUNNING && v->vm->software_ap_start && !vcpu_started(v)) {
+                continue;        /* a virtual INIT: wait for the SIPI */
+            }
+            return true;
+        }
+        v->launched = vcpu_exits_total(v) > 0;
+        entry_instruction_failure_report(v, r);
+        return false;
     }
-    v->launched = vcpu_exits_total(v) > 0;
-    entry_instruction_failure_report(v, r);
-    return false;
+}
+
+static bool vmx_hardware_ap_start(void)
+{
+    return vmx_caps()->wait_for_sipi;
 }
 
 static void vmx_crash_test(struct vcpu *v, enum backend_crash how)
@@ -184,7 +213,7 @@ const struct backend_ops vmx_backend = {
     .name = "vmx",
     .slat_format = SLAT_FORMAT_EPT,
     .msr_backend = MSR_BACKEND_VMX,
-    .software_ap_start = false,
+    .hardware_ap_start = vmx_hardware_ap_start,
     .slat_allow = vmx_slat_allow,
     .cr4_possible = vmx_cr4_possible,
     .vm_init = vmx_vm_init,

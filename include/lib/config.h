@@ -18,6 +18,9 @@
  *       console = com1|com2   (Kestrel's serial console; com2 keeps it away from
  *                                   the guest, which owns COM1)
  *       hostile_case = name       (test hook: the hostile guest runs only that case)
+ *       ap_start = mediated|sipi   (how guest APs start on VMX: in Kestrel, as on
+ *                                   SVM, or in the CPU's wait-for-SIPI state;
+ *                                   default: wait-for-SIPI where the CPU has it)
  * Paths are as on the boot volume; '/' is accepted and stored as '\'.
  */
 #ifndef KESTREL_LIB_CONFIG_H
@@ -54,6 +57,13 @@ enum cfg_console {
     CFG_CONSOLE_COM2,
 };
 
+enum cfg_ap_start {
+    CFG_AP_START_AUTO = 0,       /* the default (no ap_start line): the CPU's
+                                    wait-for-SIPI where it has one, else mediated */
+    CFG_AP_START_MEDIATED,       /* INIT and SIPI delivered in software */
+    CFG_AP_START_SIPI,           /* the hardware's wait-for-SIPI; refused without it */
+};
+
 struct cfg_module {
     char path[CFG_PATH_MAX];
     char args[CFG_ARGS_MAX];
@@ -66,6 +76,7 @@ struct kestrel_config {
     unsigned          cpus;            /* 0 = every CPU */
     enum cfg_crash_test crash_test;
     enum cfg_console  console;
+    enum cfg_ap_start ap_start;
     char              hostile_case[CFG_CASE_MAX];   /* "" when not set */
     char              kernel[CFG_PATH_MAX];   /* "" when not set */
     char              initrd[CFG_PATH_MAX];
@@ -75,6 +86,7 @@ struct kestrel_config {
     /* Line numbers (1-based, 0 = not present) so later checks, e.g. a file
      * that does not exist, can still name the line. */
     int payload_line, kernel_line, initrd_line, cmdline_line, cpus_line, hostile_case_line;
+    int ap_start_line;
 };
 
 struct cfg_error {
@@ -97,5 +109,6 @@ bool config_parse(const char *text, size_t len, struct kestrel_config *cfg,
 const char *config_payload_name(enum cfg_payload p);
 const char *config_loglevel_name(enum cfg_loglevel l);
 const char *config_console_name(enum cfg_console c);
+const char *config_ap_start_name(enum cfg_ap_start a);   /* "auto", "mediated", "sipi" */
 
 #endif

@@ -45,12 +45,14 @@ extern const struct unit_suite text_escape_suite;
 extern const struct unit_suite policy_docs_suite;
 extern const struct unit_suite svm_names_suite;
 extern const struct unit_suite svm_caps_suite;
+extern const struct unit_suite ap_start_suite;
+extern const struct unit_suite vmcs_init_suite;
 extern const struct unit_suite svm_bitmaps_suite;
 extern const struct unit_suite insn_length_suite;
 
 static const struct unit_suite *const suites[] = {
     &guest_memory_suite,
-    &vmx_caps_suite,
+    &vmx_caps_suite, &ap_start_suite, &vmcs_init_suite,
     &kstring_suite, &fmt_suite,    &config_suite,    &payload_kinds_suite, &elf_suite,
     &memmap_suite,  &bootinfo_suite, &pagetable_suite,
     &frames_suite,  &psf_suite,

@@ -553,6 +553,25 @@ TEST(config_console)
     CHECK_CFG_ERROR("console = com2\nconsole = com1\n", 2, "console");
 }
 
+TEST(config_ap_start)
+{
+    struct kestrel_config cfg;
+
+    CHECK_CFG_OK("payload = selftest\n", &cfg);
+    CHECK_EQ_U64(cfg.ap_start, CFG_AP_START_AUTO);
+    CHECK_EQ_U64(cfg.ap_start_line, 0);
+    CHECK_STR(config_ap_start_name(cfg.ap_start), "auto");
+    CHECK_CFG_OK("cpus = 4\nap_start = mediated\n", &cfg);
+    CHECK_EQ_U64(cfg.ap_start, CFG_AP_START_MEDIATED);
+    CHECK_EQ_U64(cfg.ap_start_line, 2);
+    CHECK_STR(config_ap_start_name(cfg.ap_start), "mediated");
+    CHECK_CFG_OK("ap_start = sipi\npayload = hostile\n", &cfg);
+    CHECK_EQ_U64(cfg.ap_start, CFG_AP_START_SIPI);
+    CHECK_CFG_ERROR("ap_start = auto\n", 1, "bad ap_start 'auto' (expected mediated or sipi)");
+    CHECK_CFG_ERROR("ap_start = INIT\n", 1, "bad ap_start 'INIT' (expected mediated or sipi)");
+    CHECK_CFG_ERROR("ap_start = sipi\nap_start = mediated\n", 2, "ap_start");
+}
+
 TEST(config_hostile_case)
 {
     struct kestrel_config cfg;
@@ -571,6 +590,7 @@ TEST(config_hostile_case)
 
 TEST_SUITE(config,
     UNIT(config_console),
+    UNIT(config_ap_start),
     UNIT(config_hostile_case),
     UNIT(config_crash_test_hook),
     UNIT(config_defaults),
