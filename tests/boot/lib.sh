@@ -115,3 +115,26 @@ expect_virt_on() {
         *) fail "expect_virt_on: KVM_BACKEND is '${KVM_BACKEND:-}' (need_kvm first)" ;;
     esac
 }
+
+# The built-in self-test runs this many checks per vCPU (guest/selftest/checks.c).
+SELFTEST_CHECKS_PER_CPU=13
+
+# expect_selftest_passed N: the self-test's story on N vCPUs (APIC IDs 0..N-1):
+# it ran on N, every check of every vCPU passed, the halted last AP came back
+# through the guest's INIT-SIPI-SIPI, the guest powered off, and each vCPU has
+# exit statistics with CPUID exits.
+expect_selftest_passed() {
+    local n=$1 want=$((SELFTEST_CHECKS_PER_CPU * $1)) apic
+    expect_line "kestrel: guest selftest running on $n cpus"
+    expect_line "selftest: PASS $want/$want"
+    expect_no_match '^selftest: .*FAIL'
+    if [ "$n" -gt 1 ]; then
+        expect_line "selftest: restart of cpu $((n - 1)) ok"
+    fi
+    expect_line "kestrel: guest powered off"
+    expect_order "kestrel: guest selftest running on $n cpus" "kestrel: guest powered off"
+    for ((apic = 0; apic < n; apic++)); do
+        grep -Eq "^kestrel: exits cpu$apic total=[1-9][0-9]* .*cpuid=[1-9]" "$LOG" \
+            || fail "$n cpus: no exit statistics with CPUID exits for cpu $apic"
+    done
+}
