@@ -18,9 +18,25 @@ enum exit_action handle_io(struct vcpu *v, uint64_t qual)
     return core_exit_io(v, &io);
 }
 
+/* An IRET whose access faulted had already unblocked virtual NMIs; the
+ * guest resumes at the IRET again (retried, or with #GP raised on it), so
+ * the blocking it had before is restored (SDM 3C, "Exit Qualification for
+ * EPT Violations", bit 12).  Not when the violation interrupted an event's
+ * delivery: that event is delivered again instead. */
+static void restore_nmi_blocking(uint64_t qual)
+{
+    if (!(qual & EPT_QUAL_NMI_UNBLOCKING) ||
+        (vmcs_read32(VMCS_RO_IDT_VECTORING_INFO) & INTR_INFO_VALID)) {
+        return;
+    }
+    vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+                 vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) | GUEST_INTR_BLOCKING_BY_NMI);
+}
+
 enum exit_action handle_ept_violation(struct vcpu *v, uint64_t qual)
 {
     uint64_t gpa = vmcs_read64(VMCS_RO_GUEST_PHYSICAL_ADDRESS);
+    restore_nmi_blocking(qual);
     if (core_memory_first_touch(v, gpa)) {
         return EXIT_RESUME;
     }
