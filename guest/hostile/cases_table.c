@@ -98,15 +98,17 @@ static const struct hostile_case machine[] = {
     { "loop/db",                          case_loop_db, false },
 };
 
-/* Only with hostile_case: the resets (refused means the run ends) and
+/* Only with hostile_case: the resets (refused means the run ends),
  * com2/forged-line, which means something only with console = com2 (on
- * another machine COM2 is absent or the guest's own). */
+ * another machine COM2 is absent or the guest's own), and slat/exhaust,
+ * which needs a large address space and leaves the guest without one. */
 static const struct hostile_case on_request[] = {
     { "reset/kbc-f0",     case_reset_kbc_f0, true },
     { "reset/kbc-d1",     case_reset_kbc_d1, true },
     { "reset/port92",     case_reset_port92, true },
     { "reset/cf9-word",   case_reset_cf9_word, true },
     { "com2/forged-line", case_com2_forged_line, false },
+    { "slat/exhaust",     case_slat_exhaust, false },
 };
 
 static const struct {

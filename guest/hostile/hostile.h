@@ -183,6 +183,7 @@ extern struct hostile_cpu *db_loop_cpu;    /* the AP loop/db left looping, NULL 
 /* cases_memory.c: memory the guest may not write. */
 void case_hypervisor_memory_write(struct outcome *o);
 void case_firmware_memory_write(struct outcome *o);
+void case_slat_exhaust(struct outcome *o);
 
 /* cases_calls.c: INIT to the boot CPU, hypercalls. */
 void case_init_to_bsp(struct outcome *o);
