@@ -10,6 +10,7 @@
 #include "lib/kstring.h"
 #include "lib/le.h"
 #include "lib/parse_checks.h"
+#include "lib/sort.h"
 
 /* The subset of the ELF64 format this checker reads (System V gABI). */
 struct elf64_ehdr {
@@ -143,20 +144,8 @@ static const char *check_load_segment(const struct elf64_phdr *ph, size_t size)
     return NULL;
 }
 
-/* Insertion sort: at most ELF_MAX_LOAD_SEGMENTS entries. */
-static void sort_by_vaddr(struct elf_segment *seg, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++) {
-        struct elf_segment s = seg[i];
-        unsigned j = i;
-
-        while (j > 0 && seg[j - 1].vaddr > s.vaddr) {
-            seg[j] = seg[j - 1];
-            j--;
-        }
-        seg[j] = s;
-    }
-}
+/* At most ELF_MAX_LOAD_SEGMENTS entries. */
+DEFINE_INSERTION_SORT(sort_by_vaddr, struct elf_segment, vaddr)
 
 static bool segments_overlap(const struct elf_image *img)
 {
@@ -362,20 +351,8 @@ static const char *read_phys_segment(const uint8_t *ph, const struct elf_layout 
     return NULL;
 }
 
-/* Insertion sort: at most ELF_MAX_PHYS_SEGMENTS entries. */
-static void sort_by_phys(struct elf_phys_segment *seg, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++) {
-        struct elf_phys_segment s = seg[i];
-        unsigned j = i;
-
-        while (j > 0 && seg[j - 1].phys > s.phys) {
-            seg[j] = seg[j - 1];
-            j--;
-        }
-        seg[j] = s;
-    }
-}
+/* At most ELF_MAX_PHYS_SEGMENTS entries. */
+DEFINE_INSERTION_SORT(sort_by_phys, struct elf_phys_segment, phys)
 
 /* Physical entry for an ELF e_entry: translated through the segment whose
  * virtual range holds it, else taken as physical. */

@@ -13,6 +13,7 @@
  */
 #include "lib/memmap.h"
 #include "lib/efi_mmap.h"
+#include "lib/sort.h"
 
 #include <stdbool.h>
 
@@ -83,21 +84,7 @@ static bool insert_sorted(struct mem_region *r, size_t *count, size_t cap, struc
     return insert_at(r, count, cap, upper_bound(r, *count, v.base), v);
 }
 
-/* Insertion sort: O(n^2) worst case but no recursion and no scratch, and a
- * firmware map is usually sorted already, which makes it linear. */
-static void sort_by_base(struct mem_region *r, size_t count)
-{
-    for (size_t i = 1; i < count; i++) {
-        struct mem_region v = r[i];
-        size_t j = i;
-
-        while (j > 0 && r[j - 1].base > v.base) {
-            r[j] = r[j - 1];
-            j--;
-        }
-        r[j] = v;
-    }
-}
+DEFINE_INSERTION_SORT(sort_by_base, struct mem_region, base)
 
 /* ---- normalize steps --------------------------------------------------- */
 
