@@ -107,29 +107,52 @@ static bool is_prefix(uint8_t b, unsigned code_bits)
     return legacy_prefix(b) || (code_bits == BITS_64 && (b & HIGH_NIBBLE_MASK) == REX_HIGH_NIBBLE);
 }
 
+static bool code_bits_valid(unsigned code_bits)
+{
+    return code_bits == BITS_16 || code_bits == BITS_32 || code_bits == BITS_64;
+}
+
+/* What the prefixes say, for the decoders that care. */
+struct prefixes {
+    uint8_t rex;          /* the REX right before the opcode, or 0 (SDM vol. 2A 2.2.1) */
+    bool lock;
+};
+
+/* Steps *pos over the prefixes (at most 15 passes: byte_at stops at the
+ * limit) and leaves the first opcode byte in *b. */
+static enum insn_status skip_prefixes(const uint8_t *bytes, size_t len, unsigned code_bits,
+                                      size_t *pos, uint8_t *b, struct prefixes *seen)
+{
+    *seen = (struct prefixes){ 0, false };
+    for (;;) {
+        enum insn_status status = byte_at(bytes, len, *pos, b);
+        if (status != INSN_OK)
+            return status;
+        if (!is_prefix(*b, code_bits))
+            return INSN_OK;
+        /* A REX counts only right before the opcode: a legacy prefix after it cancels it. */
+        seen->rex = legacy_prefix(*b) ? 0 : *b;
+        seen->lock |= *b == PREFIX_LOCK;
+        (*pos)++;
+    }
+}
+
 enum insn_status insn_intercepted_length(const uint8_t *bytes, size_t len, unsigned code_bits,
                                          enum insn_intercepted which, unsigned *length)
 {
     const struct opcode *op;
+    struct prefixes seen;
     size_t pos = 0;
     uint8_t b = 0;
     enum insn_status status;
 
     *length = 0;
-    if ((code_bits != BITS_16 && code_bits != BITS_32 && code_bits != BITS_64) ||
-        (unsigned)which >= INSN_INTERCEPTED_COUNT)
+    if (!code_bits_valid(code_bits) || (unsigned)which >= INSN_INTERCEPTED_COUNT)
         return INSN_UNSUPPORTED;
     op = &opcodes[which];
-
-    /* Prefixes: at most 15 passes, byte_at stops at the limit. */
-    for (;;) {
-        status = byte_at(bytes, len, pos, &b);
-        if (status != INSN_OK)
-            return status;
-        if (!is_prefix(b, code_bits))
-            break;
-        pos++;
-    }
+    status = skip_prefixes(bytes, len, code_bits, &pos, &b, &seen);
+    if (status != INSN_OK)
+        return status;
     /* The opcode, byte by byte: a mismatch is refused as soon as it is seen,
      * before length or truncation matter. */
     for (unsigned i = 0; i < op->bytes; i++) {
@@ -149,25 +172,17 @@ enum insn_status insn_intercepted_length(const uint8_t *bytes, size_t len, unsig
 enum insn_status insn_mov_to_cr(const uint8_t *bytes, size_t len, unsigned code_bits,
                                 unsigned *cr, unsigned *gpr, unsigned *length)
 {
+    struct prefixes seen;
     size_t pos = 0;
-    uint8_t b = 0, rex = 0, modrm = 0;
-    bool lock = false;
+    uint8_t b = 0, modrm = 0;
     enum insn_status status;
 
     *length = 0;
-    if (code_bits != BITS_16 && code_bits != BITS_32 && code_bits != BITS_64)
+    if (!code_bits_valid(code_bits))
         return INSN_UNSUPPORTED;
-    for (;;) {
-        status = byte_at(bytes, len, pos, &b);
-        if (status != INSN_OK)
-            return status;
-        if (!is_prefix(b, code_bits))
-            break;
-        /* A REX counts only right before the opcode (SDM vol. 2A 2.2.1). */
-        rex = legacy_prefix(b) ? 0 : b;
-        lock |= b == PREFIX_LOCK;
-        pos++;
-    }
+    status = skip_prefixes(bytes, len, code_bits, &pos, &b, &seen);
+    if (status != INSN_OK)
+        return status;
     if (b != MOV_CR_ESCAPE)
         return INSN_UNSUPPORTED;
     status = byte_at(bytes, len, pos + 1, &b);
@@ -180,8 +195,8 @@ enum insn_status insn_mov_to_cr(const uint8_t *bytes, size_t len, unsigned code_
         return status;
     /* The mod bits are ignored: the operand is always a register. */
     /* AMD's LOCK MOV CR0 is MOV CR8 (APM vol. 3, "MOV CRn"). */
-    *cr = ((modrm >> 3) & 7u) | (((rex & REX_R) || lock) ? 8u : 0u);
-    *gpr = (modrm & 7u) | ((rex & REX_B) ? 8u : 0u);
+    *cr = ((modrm >> 3) & 7u) | (((seen.rex & REX_R) || seen.lock) ? 8u : 0u);
+    *gpr = (modrm & 7u) | ((seen.rex & REX_B) ? 8u : 0u);
     *length = (unsigned)pos + 3;
     return INSN_OK;
 }
