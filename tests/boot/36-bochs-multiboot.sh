@@ -8,17 +8,11 @@ source "$(dirname "$0")/lib.sh"
 need_bochs
 "$ROOT/tests/multiboot/build.sh" "$WORK" >"$WORK/build.out" 2>&1 || { cat "$WORK/build.out"; fail "cannot build the test kernels"; }
 for v in 1 2; do
-    printf 'payload = multiboot\nkernel = \\mbtest.bin\nmodule = \\kmod.bin kmod-args\ncmdline = mbtest v%s\n' "$v" \
-        >"$WORK/mb$v.cfg"
-    make_image "$WORK/mb$v.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/mb$v.cfg:kestrel.cfg" \
-        "$WORK/mbtest$v.bin:mbtest.bin" "$WORK/kmod.bin:kmod.bin"
+    make_multiboot_image "$v"
     rc=0
     boot_bochs --iso "$WORK/mb$v.iso" --smp 2 --timeout 300 || rc=$?
     [ $rc -eq 0 ] || fail "multiboot v$v: Bochs run did not end normally (runner status $rc)"
-    expect_line "kestrel: guest multiboot running on 2 cpus"
-    grep -Eq '^multiboot: PASS ([0-9]+)/\1$' "$LOG" || fail "multiboot v$v: no PASS line"
-    expect_no_match '^multiboot: .* FAIL'
-    expect_line "kestrel: guest powered off"
+    expect_multiboot_passed "$v" 2
     cp "$LOG" "$WORK/serial-v$v.log"
 done
 echo "ok: multiboot 1 and 2 kernels received what they expect"

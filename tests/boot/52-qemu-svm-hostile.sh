@@ -77,10 +77,5 @@ done
 expect_line 'kestrel: guest cpu 0: forged\nkestrel: guest reset: triple-fault\r\\\x00\x1b\x7f\x80\xff end'
 expect_no_match '^kestrel: guest reset'
 expect_line "kestrel: guest powered off"
-for cpu in $VCPUS; do
-    grep -Eq "^kestrel: exits cpu$cpu total=[1-9]" "$LOG" || fail "no exit statistics for cpu $cpu"
-done
-expect_no_match 'NMIs? reached it outside the guest'
-expect_no_match 'did not leave the guest'
-expect_no_match '^kestrel: error:'
+expect_kestrel_survived
 echo "ok: $expected attacks on 4 SVM vCPUs refused and reported on q35 with the firmware's ACPI; Kestrel survived"

@@ -42,3 +42,15 @@ warn() {
 refused_count() {
     grep -E "^kestrel: refused cpu$1 total=" "$LOG" | grep -Eo " $2=[0-9]+" | grep -Eo '[0-9]+$' || echo 0
 }
+
+# Kestrel came through: every vCPU of $VCPUS left the guest with exit
+# statistics, no NMI reached Kestrel outside a guest, no error.
+expect_kestrel_survived() {
+    local cpu
+    for cpu in $VCPUS; do
+        grep -Eq "^kestrel: exits cpu$cpu total=[1-9]" "$LOG" || fail "no exit statistics for cpu $cpu"
+    done
+    expect_no_match 'NMIs? reached it outside the guest'
+    expect_no_match 'did not leave the guest'
+    expect_no_match '^kestrel: error:'
+}

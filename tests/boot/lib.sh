@@ -138,3 +138,20 @@ expect_selftest_passed() {
             || fail "$n cpus: no exit statistics with CPUID exits for cpu $apic"
     done
 }
+
+# make_multiboot_image V: $WORK/mbV.iso with the multiboot V test kernel
+# (tests/multiboot/build.sh into $WORK first), its module and command line.
+make_multiboot_image() {
+    printf 'payload = multiboot\nkernel = \\mbtest.bin\nmodule = \\kmod.bin kmod-args\ncmdline = mbtest v%s\n' "$1" \
+        >"$WORK/mb$1.cfg"
+    make_image "$WORK/mb$1.iso" "$BUILD/kestrel.elf:kestrel.elf" "$WORK/mb$1.cfg:kestrel.cfg" \
+        "$WORK/mbtest$1.bin:mbtest.bin" "$WORK/kmod.bin:kmod.bin"
+}
+
+# expect_multiboot_passed V N: the test kernel ran on N vCPUs, every check passed, it powered off.
+expect_multiboot_passed() {
+    expect_line "kestrel: guest multiboot running on $2 cpus"
+    grep -Eq '^multiboot: PASS ([0-9]+)/\1$' "$LOG" || fail "multiboot v$1: no PASS line"
+    expect_no_match '^multiboot: .* FAIL'
+    expect_line "kestrel: guest powered off"
+}
