@@ -2,6 +2,8 @@
 #include <stdbool.h>
 #include "kernel/log.h"
 #include "kernel/spinlock.h"
+#include "kernel/panic.h"
+#include "kernel/x86.h"
 #include "lib/fmt.h"
 #include "lib/text_escape.h"
 
@@ -230,6 +232,11 @@ static void emit(struct line_ring *ring, const char *buf, int len)
     }
     if (len <= 0) {
         return;
+    }
+    /* While another CPU reports a panic, nothing else is said: this CPU
+     * stops here, as the panic's NMI would stop it a moment later. */
+    if (panic_elsewhere()) {
+        cpu_stop();
     }
     /* The lock makes every line whole: a CPU never writes into another's. */
     uint64_t flags = spin_lock_irqsave(&log_lock);

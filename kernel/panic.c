@@ -5,18 +5,32 @@
 #include "kernel/x86.h"
 #include "drivers/lapic.h"
 
-static volatile int panicking;
+/* 0, or 1 + the APIC ID of the CPU that reports the panic (ID 0 before the
+ * LAPIC is up: only one CPU runs then).  One word: who panics is known the
+ * moment anyone can see that someone does. */
+static volatile uint32_t panicking;
+
+static uint32_t panic_token(void)
+{
+    return 1 + (lapic_ready() ? lapic_id() : 0);
+}
 
 bool panic_in_progress(void)
 {
     return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) != 0;
 }
 
+bool panic_elsewhere(void)
+{
+    uint32_t p = __atomic_load_n(&panicking, __ATOMIC_ACQUIRE);
+    return p != 0 && p != panic_token();
+}
+
 bool panic_begin(void)
 {
     irq_disable();
-    int expected = 0;
-    if (!__atomic_compare_exchange_n(&panicking, &expected, 1, false, __ATOMIC_ACQ_REL,
+    uint32_t expected = 0;
+    if (!__atomic_compare_exchange_n(&panicking, &expected, panic_token(), false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
         return false;
     }

@@ -17,4 +17,8 @@ __attribute__((noreturn)) void panic_end(void);
 /* True once any CPU has begun a panic (the NMI handler checks it). */
 bool panic_in_progress(void);
 
+/* True when another CPU reports a panic: this one's lines would cut into
+ * the report or follow `kestrel: stopped` (kernel/log.c stops it instead). */
+bool panic_elsewhere(void);
+
 #endif
